@@ -1,0 +1,55 @@
+"""Take a screenshot of the running app on the demo database, for the README and for review.
+
+    python tools/screenshot.py docs/activity.png [--database URL]
+
+Runs the real app (offscreen unless DISPLAY is set), waits until the Activity feed is
+filled, grabs the window and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
+
+from PySide6.QtCore import QTimer
+
+from warroom.store.config import load_settings
+from warroom.ui.app import WarroomApp, create_application
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("output")
+    parser.add_argument("--database")
+    parser.add_argument("--width", type=int, default=1180)
+    parser.add_argument("--height", type=int, default=720)
+    args = parser.parse_args()
+    app = create_application()
+    warroom = WarroomApp(load_settings(args.database))
+    warroom.window.resize(args.width, args.height)
+    warroom.start()
+
+    def grab() -> None:
+        warroom.window.grab().save(args.output)
+        warroom.window.close()
+        app.quit()
+
+    def wait_for_rows(tries: list[int] = [0]) -> None:  # noqa: B006
+        tries[0] += 1
+        if warroom.activity_model.rowCount() or tries[0] > 100:
+            QTimer.singleShot(300, grab)
+        else:
+            QTimer.singleShot(50, wait_for_rows)
+
+    QTimer.singleShot(50, wait_for_rows)
+    app.exec()
+    warroom.shutdown()
+    print(f"saved {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,268 @@
+"""The ``warroom`` command: the desktop app, and the database chores around it.
+
+Every failure a person can cause or fix is one sentence on stderr and a non-zero exit; a bug
+is logged with its traceback to a file, and the sentence says where.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from warroom import __version__
+from warroom.domain.errors import WarroomError
+from warroom.store.config import (
+    Settings,
+    keyring_available,
+    load_settings,
+    mask_url,
+    no_keyring_message,
+    save_settings,
+    store_password,
+    stored_password,
+)
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument(
+        "--database",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="database URL (sqlite:///PATH or postgresql://USER@HOST/DB); overrides "
+        "WARROOM_DATABASE_URL and the config file",
+    )
+    parser = argparse.ArgumentParser(
+        prog="warroom",
+        parents=[database],
+        description="The incident war room: on-call roster, paging, roles, scribe, runbooks.",
+    )
+    parser.add_argument("--version", action="version", version=f"warroom {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = commands.add_parser("db", help="create or migrate the database schema")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", parents=[database], help="migrate the schema to this version")
+    db_commands.add_parser("status", parents=[database], help="show the schema version")
+
+    demo = commands.add_parser(
+        "demo", parents=[database], help="seed the demo organisation and open the app"
+    )
+    demo.add_argument("--no-gui", action="store_true", help="seed only; do not open the app")
+
+    commands.add_parser(
+        "login",
+        parents=[database],
+        help="store the PostgreSQL password in the OS keyring (and remember --database)",
+    )
+
+    config = commands.add_parser("config", help="show or change the configuration")
+    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    config_commands.add_parser("show", parents=[database], help="print the effective configuration")
+    config_set = config_commands.add_parser("set", help="change the config file")
+    config_set.add_argument("--database", metavar="URL", help="database URL, without password")
+    config_set.add_argument("--user", metavar="HANDLE", help="your handle on the roster")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # --database may come before or after the command; SUPPRESS keeps one from erasing the other
+    args.database = getattr(args, "database", None)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return _dispatch(args)
+    except WarroomError as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("warroom: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug: no traceback in the person's face, but keep it
+        log_file = _write_crash_log(error)
+        print(
+            f"warroom: internal error ({type(error).__name__}: {error}); this is a bug. "
+            f"The details are in {log_file}.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command is None:
+        return _run_gui(load_settings(args.database))
+    if args.command == "db":
+        return _db(args)
+    if args.command == "demo":
+        return _demo(args)
+    if args.command == "login":
+        return _login(args)
+    if args.command == "config":
+        return _config(args)
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def _ask_password_on_terminal(reason: str) -> str | None:
+    if not sys.stdin.isatty():
+        return None
+    print(reason, file=sys.stderr)
+    return getpass.getpass("PostgreSQL password: ") or None
+
+
+def _open(settings: Settings):  # type: ignore[no-untyped-def]
+    from warroom.store.connect import open_database
+
+    return open_database(settings, _ask_password_on_terminal)
+
+
+def _db(args: argparse.Namespace) -> int:
+    from warroom.store.schema import check_schema, head_revision, upgrade
+
+    settings = load_settings(args.database)
+    database = _open(settings)
+    try:
+        if args.db_command == "upgrade":
+            before, after = upgrade(database)
+            if before == after:
+                print(f"{database.display_url}: schema already at {after}.")
+            else:
+                print(
+                    f"{database.display_url}: schema migrated from {before or 'empty'} to {after}."
+                )
+        else:
+            revision = check_schema(database)
+            print(f"{database.display_url}: schema {revision} (this warroom: {head_revision()}).")
+    finally:
+        database.dispose()
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from warroom.services.context import ServiceContext
+    from warroom.services.demo import seed_demo
+    from warroom.store.schema import ensure_schema, upgrade
+
+    settings = load_settings(args.database)
+    database = _open(settings)
+    try:
+        if database.is_postgresql:
+            upgrade(database)  # `demo` is an explicit request to set this database up
+        else:
+            ensure_schema(database)
+        report = seed_demo(ServiceContext(database, settings.user))
+        print(report.describe())
+    finally:
+        database.dispose()
+    if args.no_gui:
+        return 0
+    return _run_gui(settings)
+
+
+def _login(args: argparse.Namespace) -> int:
+    settings = load_settings(args.database)
+    url = settings.url
+    if not settings.is_postgresql:
+        print(f"{mask_url(url)} is an embedded SQLite database; it needs no password.")
+        return 0
+    if not keyring_available():
+        raise WarroomError(no_keyring_message())
+    if not sys.stdin.isatty():
+        raise WarroomError("`warroom login` asks for the password on a terminal; run it in one.")
+    password = getpass.getpass(f"Password for {url.username}@{url.host or 'localhost'}: ")
+    if not password:
+        raise WarroomError("No password given; nothing was stored.")
+    from warroom.store.connect import open_database
+
+    probe_settings = Settings(
+        url.set(password=password).render_as_string(hide_password=False),
+        settings.database_source,
+        settings.user,
+        settings.user_source,
+        settings.config_file,
+    )
+    open_database(probe_settings).dispose()  # refuse to store a password that does not work
+    store_password(url, password)
+    if args.database:
+        save_settings(database_url=args.database)
+    print(f"Password for {mask_url(url)} stored in the OS keyring.")
+    return 0
+
+
+def _config(args: argparse.Namespace) -> int:
+    if args.config_command == "set":
+        if not args.database and not args.user:
+            raise WarroomError("Nothing to set: give --database URL and/or --user HANDLE.")
+        if args.database and load_settings(args.database).url.password:
+            raise WarroomError(
+                "The URL contains a password; config files never hold passwords. Set the URL "
+                "without it and run `warroom login` to keep the password in the OS keyring."
+            )
+        if args.user:
+            from warroom.domain.people import validate_handle
+
+            validate_handle(args.user)
+        path = save_settings(database_url=args.database, user=args.user)
+        print(f"Saved {path}.")
+        return 0
+    settings = load_settings(args.database)
+    url = settings.url
+    if not settings.is_postgresql:
+        password = "not needed (embedded SQLite)"
+    elif url.password:
+        password = "given in the URL (masked)"
+    elif not keyring_available():
+        password = "no OS keyring: asked for each session"
+    elif stored_password(url):
+        password = "stored in the OS keyring (masked)"
+    else:
+        password = "none stored (run `warroom login` if the server asks for one)"
+    import keyring
+
+    rows = [
+        (
+            "config file",
+            f"{settings.config_file}"
+            f"{'' if settings.config_file.exists() else ' (not created yet)'}",
+        ),
+        ("database", f"{mask_url(url)}  [{settings.database_source}]"),
+        ("password", password),
+        ("user", f"{settings.user}  [{settings.user_source}]"),
+        ("keyring", type(keyring.get_keyring()).__name__ if keyring_available() else "none"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return 0
+
+
+def _run_gui(settings: Settings) -> int:
+    from warroom.ui.app import run_app
+
+    return run_app(settings)
+
+
+def _write_crash_log(error: BaseException) -> Path:
+    from warroom.store.config import data_dir
+
+    path = data_dir() / "crash.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now().isoformat()} warroom {__version__}\n")
+            handle.write("".join(traceback.format_exception(error)))
+    except OSError:
+        return Path("(could not write the crash log)")
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())

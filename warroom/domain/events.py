@@ -1,0 +1,121 @@
+"""Change-feed events: what every write tells the rest of the team.
+
+An event is the unit of the change feed, the audit log and the incident timeline at once, so
+it is small, immutable and self-describing: ``describe`` turns one into the sentence the
+Activity feed shows without another query.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from warroom.domain.errors import ValidationError
+
+#: PostgreSQL's NOTIFY payload limit is 8000 bytes; events are read back by query, not from the
+#: notification, but a payload this size already means someone put a document in an event.
+MAX_PAYLOAD_BYTES = 4000
+
+
+@dataclass(frozen=True, order=True)
+class Cursor:
+    """A reader's position in the feed.
+
+    Events are delivered in ``(tx, id)`` order. On PostgreSQL ``tx`` is the writing
+    transaction's id, so a transaction that commits late with low sequence ids is still
+    delivered after the reader has moved past higher ids; on SQLite writers are serialised and
+    ``tx`` is always 0.
+    """
+
+    tx: int = 0
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event a service is about to append inside its transaction."""
+
+    topic: str
+    entity: str
+    entity_id: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    incident_id: int | None = None
+    #: Only for importing history (the demo's past incidents): when it happened and who did
+    #: it. Live writes leave both None and get the transaction's time and actor.
+    at: datetime | None = None
+    actor: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.topic or "." not in self.topic:
+            raise ValidationError(f"event topic {self.topic!r} must look like 'entity.verb'")
+        size = len(json.dumps(dict(self.payload), default=str).encode())
+        if size > MAX_PAYLOAD_BYTES:
+            raise ValidationError(
+                f"event {self.topic} payload is {size} bytes; the limit is {MAX_PAYLOAD_BYTES}"
+            )
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    """A committed event as a reader receives it."""
+
+    id: int
+    tx: int
+    at: datetime
+    actor: str
+    topic: str
+    entity: str
+    entity_id: str
+    payload: Mapping[str, Any]
+    incident_id: int | None = None
+
+    @property
+    def cursor(self) -> Cursor:
+        return Cursor(self.tx, self.id)
+
+
+_TEMPLATES: dict[str, str] = {
+    "person.created": "added {name} (@{handle}) to the roster",
+    "person.updated": "updated {name} (@{handle})",
+    "team.created": "created team {name}",
+    "team.member_added": "added @{handle} to {team}",
+    "service.created": "registered service {name}",
+    "schedule.created": "created schedule {name}",
+    "schedule.override_created": (
+        "put @{handle} on call for {schedule} from {starts_at} to {ends_at}"
+    ),
+    "page.triggered": "paged {service}: {summary}",
+    "page.acknowledged": "acknowledged page #{page_id}: {summary}",
+    "page.escalated": "escalated page #{page_id} to level {level}: {summary}",
+    "page.resolved": "resolved page #{page_id}: {summary}",
+    "incident.declared": "declared {severity} incident #{incident_id}: {title}",
+    "incident.status_changed": "moved incident #{incident_id} to {status}",
+    "incident.role_assigned": "made @{handle} {role} of incident #{incident_id}",
+    "transcript.recorded": "noted on incident #{incident_id}: {excerpt}",
+    "runbook.imported": "imported runbook {title}",
+    "runbook.step_ticked": "ticked '{step}' in {title}",
+    "status_update.posted": "told {audience}: {excerpt}",
+    "demo.seeded": "seeded the demo organisation ({people} people, {teams} teams)",
+}
+
+
+class _Missing(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def describe(event: FeedEvent) -> str:
+    """One readable sentence for an event, without the actor (the view shows that apart).
+
+    Unknown topics fall back to a generic sentence, so an older client can show events that a
+    newer one writes.
+    """
+    template = _TEMPLATES.get(event.topic)
+    if template is None:
+        summary = event.payload.get("summary")
+        base = f"{event.topic.replace('.', ' ')} {event.entity} {event.entity_id}"
+        return f"{base}: {summary}" if summary else base
+    return template.format_map(_Missing(event.payload))

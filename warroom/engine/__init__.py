@@ -1,0 +1,1 @@
+"""What runs in the background without a screen: the feed listener, schedulers, receivers."""

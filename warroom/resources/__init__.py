@@ -1,0 +1,1 @@
+"""Data files shipped with warroom: the demo organisation, runbooks, icons."""

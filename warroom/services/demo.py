@@ -1,0 +1,623 @@
+"""The demo organisation: a realistic shop with four teams, seeded idempotently.
+
+Running the seed twice adds nothing the second time: every row is looked up by its natural
+key (handle, slug, dedup key, title) before it is created.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from importlib import resources
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.domain.durations import parse_duration
+from warroom.domain.errors import ValidationError
+from warroom.domain.events import NewEvent
+from warroom.domain.people import normalise_expertise, validate_person
+from warroom.domain.runbook_text import parse_runbook
+from warroom.domain.vocabulary import (
+    IncidentRole,
+    IncidentStatus,
+    NotificationReason,
+    PageState,
+)
+from warroom.domain.wallclock import (
+    parse_clock,
+    parse_handoff,
+    parse_time_zone,
+    parse_weekdays,
+)
+from warroom.services.context import ServiceContext, UnitOfWork, unit_of_work
+from warroom.store.models import (
+    EscalationLevel,
+    EscalationPolicy,
+    EscalationTarget,
+    Incident,
+    LayerMember,
+    LayerRestriction,
+    Notification,
+    Page,
+    Participant,
+    Person,
+    PersonExpertise,
+    RoleAssignment,
+    RotationLayer,
+    Runbook,
+    RunbookService,
+    RunbookStep,
+    Schedule,
+    ScheduleOverride,
+    Service,
+    StatusUpdate,
+    SupportHours,
+    SupportWindow,
+    Team,
+    TeamMembership,
+    TranscriptEntry,
+)
+
+DEMO_PACKAGE = "warroom.resources"
+
+
+@dataclass
+class SeedReport:
+    """What the seed added, per kind of thing; all zeros on a second run."""
+
+    added: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str) -> None:
+        self.added[kind] = self.added.get(kind, 0) + 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.added.values())
+
+    def describe(self) -> str:
+        if not self.total:
+            return "The demo organisation is already there; nothing was added."
+        parts = ", ".join(f"{n} {kind}" for kind, n in self.added.items())
+        return f"Seeded the demo organisation: {parts}."
+
+
+def load_demo_files() -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    root = resources.files(DEMO_PACKAGE)
+    organisation = yaml.safe_load((root / "demo" / "organisation.yaml").read_text("utf-8"))
+    history = yaml.safe_load((root / "demo" / "history.yaml").read_text("utf-8"))
+    runbooks = {
+        entry.name.removesuffix(".md"): entry.read_text("utf-8")
+        for entry in (root / "runbooks").iterdir()
+        if entry.name.endswith(".md")
+    }
+    return organisation, history, runbooks
+
+
+def seed_demo(context: ServiceContext) -> SeedReport:
+    """Seed the demo organisation in one transaction; a second run adds nothing."""
+    organisation, history, runbooks = load_demo_files()
+    report = SeedReport()
+    with unit_of_work(context) as work:
+        seeder = _Seeder(work, report)
+        seeder.people(organisation["people"])
+        seeder.teams(organisation["teams"])
+        seeder.support_hours(organisation["support_hours"])
+        seeder.schedules(organisation["schedules"])
+        seeder.escalation_policies(organisation["escalation_policies"])
+        seeder.services(organisation["services"])
+        seeder.runbooks(runbooks)
+        seeder.incidents(history["incidents"])
+        seeder.pages(history["pages"])
+        # The past goes into the feed in the order it happened, so timelines read right.
+        work.events.extend(sorted(seeder.history, key=lambda e: e.at or work.now))
+        if report.total:
+            work.emit(
+                "demo.seeded",
+                "organisation",
+                "demo",
+                {
+                    "people": len(seeder.person_ids),
+                    "teams": len(seeder.team_ids),
+                    "summary": report.describe(),
+                },
+            )
+    return report
+
+
+class _Seeder:
+    def __init__(self, work: UnitOfWork, report: SeedReport) -> None:
+        self.work = work
+        self.session: Session = work.session
+        self.report = report
+        self.now = work.now
+        self.person_ids: dict[str, int] = {}
+        self.team_ids: dict[str, int] = {}
+        self.support_ids: dict[str, int] = {}
+        self.schedule_ids: dict[str, int] = {}
+        self.policy_ids: dict[str, int] = {}
+        self.service_ids: dict[str, int] = {}
+        self.runbook_ids: dict[str, int] = {}
+        self.incident_ids: dict[str, int] = {}
+        self.history: list[NewEvent] = []
+
+    def _existing(self, model: Any, key_column: Any) -> dict[str, int]:
+        return {key: id_ for key, id_ in self.session.execute(select(key_column, model.id))}
+
+    # ------------------------------------------------------------------ roster
+
+    def people(self, people: list[dict[str, Any]]) -> None:
+        self.person_ids = self._existing(Person, Person.handle)
+        for spec in people:
+            handle = spec["handle"]
+            if handle in self.person_ids:
+                continue
+            validate_person(handle, spec["name"], spec["time_zone"])
+            person = Person(
+                handle=handle,
+                name=spec["name"],
+                email=spec.get("email"),
+                phone=spec.get("phone"),
+                time_zone=spec["time_zone"],
+                created_at=self.now,
+                expertise=[
+                    PersonExpertise(tag=t) for t in normalise_expertise(spec.get("expertise", []))
+                ],
+            )
+            self.session.add(person)
+            self.session.flush()
+            self.person_ids[handle] = person.id
+            self.report.count("people")
+
+    def person(self, handle: str) -> int:
+        try:
+            return self.person_ids[handle]
+        except KeyError:
+            raise ValidationError(f"the demo names an unknown person '{handle}'") from None
+
+    def teams(self, teams: list[dict[str, Any]]) -> None:
+        self.team_ids = self._existing(Team, Team.slug)
+        for spec in teams:
+            if spec["slug"] in self.team_ids:
+                continue
+            team = Team(slug=spec["slug"], name=spec["name"], description=spec["description"])
+            roles = {spec.get("lead"): "lead", spec.get("manager"): "manager"}
+            handles = list(dict.fromkeys([*spec["members"], spec.get("manager")]))
+            team.memberships = [
+                TeamMembership(person_id=self.person(h), role=roles.get(h, "member"))
+                for h in handles
+                if h
+            ]
+            self.session.add(team)
+            self.session.flush()
+            self.team_ids[team.slug] = team.id
+            self.report.count("teams")
+
+    def support_hours(self, specs: list[dict[str, Any]]) -> None:
+        self.support_ids = self._existing(SupportHours, SupportHours.slug)
+        for spec in specs:
+            if spec["slug"] in self.support_ids:
+                continue
+            parse_time_zone(spec["time_zone"])
+            hours = SupportHours(
+                slug=spec["slug"],
+                name=spec["name"],
+                time_zone=spec["time_zone"],
+                holiday_country=spec.get("holidays"),
+                holiday_subdivision=spec.get("holiday_subdivision"),
+            )
+            for window in spec["windows"]:
+                start, end = parse_clock(window["from"]), parse_clock(window["to"])
+                for day in parse_weekdays(window["days"]):
+                    hours.windows.append(
+                        SupportWindow(weekday=day, start_minute=start, end_minute=end)
+                    )
+            self.session.add(hours)
+            self.session.flush()
+            self.support_ids[hours.slug] = hours.id
+            self.report.count("support hours")
+
+    def schedules(self, specs: list[dict[str, Any]]) -> None:
+        self.schedule_ids = self._existing(Schedule, Schedule.slug)
+        for spec in specs:
+            if spec["slug"] in self.schedule_ids:
+                continue
+            zone = parse_time_zone(spec["time_zone"])
+            schedule = Schedule(
+                slug=spec["slug"],
+                name=spec["name"],
+                team_id=self.team_ids[spec["team"]],
+                kind=spec["kind"],
+                time_zone=spec["time_zone"],
+            )
+            for position, layer_spec in enumerate(spec["layers"]):
+                weekday, minute = parse_handoff(layer_spec["handoff"])
+                layer = RotationLayer(
+                    position=position,
+                    name=layer_spec["name"],
+                    rotation_kind=layer_spec["rotation"],
+                    rotation_length=int(layer_spec.get("length", 1)),
+                    handoff_minute=minute,
+                    handoff_weekday=weekday,
+                    start_date=layer_spec["start"],
+                )
+                layer.members = [
+                    LayerMember(position=i, person_id=self.person(h))
+                    for i, h in enumerate(layer_spec["people"])
+                ]
+                for restriction in layer_spec.get("restrictions", []):
+                    layer.restrictions.append(
+                        LayerRestriction(
+                            kind="daily",
+                            start_minute=parse_clock(restriction["daily"]),
+                            duration_minutes=int(restriction["hours"]) * 60,
+                        )
+                    )
+                schedule.layers.append(layer)
+            self.session.add(schedule)
+            self.session.flush()
+            for override in spec.get("overrides", []):
+                self.session.add(
+                    ScheduleOverride(
+                        schedule_id=schedule.id,
+                        person_id=self.person(override["person"]),
+                        starts_at=self._relative_local(override["from"], zone),
+                        ends_at=self._relative_local(override["to"], zone),
+                        reason=override.get("reason", ""),
+                        created_by=self.work.actor,
+                        created_at=self.now,
+                    )
+                )
+            self.schedule_ids[schedule.slug] = schedule.id
+            self.report.count("schedules")
+
+    def _relative_local(self, text: str, zone: Any) -> datetime:
+        """``"+2d 18:00"``: 18:00 local time, two days after today in that zone."""
+        offset, clock = text.split()
+        today = self.now.astimezone(zone).date()
+        day = today + parse_duration(offset.lstrip("+"))
+        minutes = parse_clock(clock)
+        local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=zone)
+        return local.astimezone(UTC)
+
+    def escalation_policies(self, specs: list[dict[str, Any]]) -> None:
+        self.policy_ids = self._existing(EscalationPolicy, EscalationPolicy.slug)
+        for spec in specs:
+            if spec["slug"] in self.policy_ids:
+                continue
+            policy = EscalationPolicy(
+                slug=spec["slug"],
+                name=spec["name"],
+                repeat_count=int(spec.get("repeat", 0)),
+                ack_timeout_minutes=spec.get("ack_timeout_minutes"),
+            )
+            for position, level_spec in enumerate(spec["levels"]):
+                level = EscalationLevel(
+                    position=position, delay_minutes=int(level_spec["after_minutes"])
+                )
+                for target in level_spec["notify"]:
+                    if "schedule" in target:
+                        level.targets.append(
+                            EscalationTarget(
+                                kind="schedule", schedule_id=self.schedule_ids[target["schedule"]]
+                            )
+                        )
+                    elif "person" in target:
+                        level.targets.append(
+                            EscalationTarget(kind="person", person_id=self.person(target["person"]))
+                        )
+                    else:
+                        level.targets.append(
+                            EscalationTarget(kind="expertise", expertise=target["expertise"])
+                        )
+                policy.levels.append(level)
+            self.session.add(policy)
+            self.session.flush()
+            self.policy_ids[policy.slug] = policy.id
+            self.report.count("escalation policies")
+
+    def services(self, specs: list[dict[str, Any]]) -> None:
+        self.service_ids = self._existing(Service, Service.slug)
+        for spec in specs:
+            if spec["slug"] in self.service_ids:
+                continue
+            service = Service(
+                slug=spec["slug"],
+                name=spec["name"],
+                description=spec.get("description", ""),
+                owner_team_id=self.team_ids[spec["team"]],
+                escalation_policy_id=self.policy_ids[spec["escalation_policy"]],
+                support_hours_id=self.support_ids[spec["support_hours"]],
+                urgency_rules=spec.get("urgency", {}),
+            )
+            self.session.add(service)
+            self.session.flush()
+            self.service_ids[service.slug] = service.id
+            self.report.count("services")
+
+    def runbooks(self, files: dict[str, str]) -> None:
+        self.runbook_ids = self._existing(Runbook, Runbook.slug)
+        for slug, text in sorted(files.items()):
+            if slug in self.runbook_ids:
+                continue
+            parsed = parse_runbook(text, f"runbooks/{slug}.md")
+            runbook = Runbook(
+                slug=slug,
+                title=parsed.title,
+                source_path=f"runbooks/{slug}.md",
+                content_hash=parsed.content_hash,
+                body=parsed.body,
+                alert_matchers=parsed.alert_matchers,
+                owners=parsed.owners,
+                severity_hints=parsed.severity_hints,
+                last_reviewed=parsed.last_reviewed,
+                imported_at=self.now,
+            )
+            self.session.add(runbook)
+            self.session.flush()
+            for service_slug in parsed.services:
+                if service_slug in self.service_ids:
+                    self.session.add(
+                        RunbookService(
+                            runbook_id=runbook.id, service_id=self.service_ids[service_slug]
+                        )
+                    )
+            for step in parsed.steps:
+                self.session.add(
+                    RunbookStep(
+                        runbook_id=runbook.id,
+                        position=step.position,
+                        step_key=step.key,
+                        text=step.text,
+                    )
+                )
+            self.runbook_ids[slug] = runbook.id
+            self.report.count("runbooks")
+
+    # ------------------------------------------------------------------ history
+
+    def incidents(self, specs: list[dict[str, Any]]) -> None:
+        self.incident_ids = self._existing(Incident, Incident.title)
+        for spec in specs:
+            if spec["title"] in self.incident_ids:
+                continue
+            declared = self.now - parse_duration(spec["ago"])
+            commander = spec["roles"].get("incident_commander")
+            incident = Incident(
+                title=spec["title"],
+                summary=" ".join(spec.get("summary", "").split()),
+                severity=spec["severity"],
+                status=IncidentStatus.INVESTIGATING.value,
+                service_id=self.service_ids[spec["service"]],
+                declared_at=declared,
+                declared_by=commander or self.work.actor,
+                bridge_url=spec.get("bridge_url"),
+            )
+            self.session.add(incident)
+            self.session.flush()
+            self.incident_ids[incident.title] = incident.id
+            self.report.count("incidents")
+            self._incident_history(incident, spec, declared)
+
+    def _incident_history(self, incident: Incident, spec: dict[str, Any], start: datetime) -> None:
+        iid = incident.id
+        self._past(
+            start,
+            incident.declared_by,
+            "incident.declared",
+            "incident",
+            iid,
+            {"incident_id": iid, "title": incident.title, "severity": incident.severity},
+            iid,
+        )
+        people: set[int] = set()
+        for role_name, holders in spec["roles"].items():
+            role = IncidentRole(role_name)
+            for offset, handle in enumerate(holders if isinstance(holders, list) else [holders]):
+                person_id = self.person(handle)
+                people.add(person_id)
+                assigned = start + timedelta(minutes=1 + offset)
+                assignment = RoleAssignment(
+                    incident_id=iid,
+                    role=role.value,
+                    person_id=person_id,
+                    assigned_at=assigned,
+                    assigned_by=incident.declared_by,
+                )
+                self.session.add(assignment)
+                self._past(
+                    assigned,
+                    incident.declared_by,
+                    "incident.role_assigned",
+                    "incident",
+                    iid,
+                    {"incident_id": iid, "handle": handle, "role": role.value.replace("_", " ")},
+                    iid,
+                )
+        for person_id in sorted(people):
+            self.session.add(Participant(incident_id=iid, person_id=person_id, joined_at=start))
+        scribe = spec["roles"].get("scribe", incident.declared_by)
+        for n, entry in enumerate(spec.get("transcript", [])):
+            at = start + parse_duration(entry["at"])
+            transcript = TranscriptEntry(
+                incident_id=iid,
+                client_uuid=f"demo-{iid:04d}-{n:04d}-seed",
+                kind=entry["kind"],
+                body=entry["text"],
+                speaker_id=self.person(entry["speaker"]),
+                author=scribe,
+                occurred_at=at,
+                recorded_at=at + timedelta(seconds=20),
+            )
+            self.session.add(transcript)
+            self.session.flush()
+            self._past(
+                at + timedelta(seconds=20),
+                scribe,
+                "transcript.recorded",
+                "transcript",
+                transcript.id,
+                {"incident_id": iid, "kind": entry["kind"], "excerpt": _excerpt(entry["text"])},
+                iid,
+            )
+        for update in spec.get("status_updates", []):
+            posted = start + parse_duration(update["at"])
+            poster = spec["roles"].get("communication_coordinator", incident.declared_by)
+            status_update = StatusUpdate(
+                incident_id=iid,
+                audience=update["audience"],
+                status=update["status"],
+                body=update["text"],
+                posted_at=posted,
+                posted_by=poster,
+            )
+            self.session.add(status_update)
+            self.session.flush()
+            self._past(
+                posted,
+                poster,
+                "status_update.posted",
+                "status_update",
+                status_update.id,
+                {
+                    "incident_id": iid,
+                    "audience": update["audience"],
+                    "excerpt": _excerpt(update["text"]),
+                },
+                iid,
+            )
+        for change in spec.get("statuses", []):
+            at = start + parse_duration(change["at"])
+            incident.status = change["status"]
+            if change["status"] == "mitigated":
+                incident.mitigated_at = at
+            elif change["status"] == "resolved":
+                incident.resolved_at = at
+            elif change["status"] == "closed":
+                incident.closed_at = at
+            self._past(
+                at,
+                incident.declared_by,
+                "incident.status_changed",
+                "incident",
+                iid,
+                {"incident_id": iid, "status": change["status"]},
+                iid,
+            )
+
+    def _past(
+        self,
+        at: datetime,
+        actor: str,
+        topic: str,
+        entity: str,
+        entity_id: int,
+        payload: dict[str, Any],
+        incident_id: int | None = None,
+    ) -> None:
+        """Collect a backdated event; they are appended in time order at the end."""
+        self.history.append(
+            NewEvent(topic, entity, str(entity_id), payload, incident_id, at, actor)
+        )
+
+    def pages(self, specs: list[dict[str, Any]]) -> None:
+        existing = set(self.session.scalars(select(Page.dedup_key)))
+        for spec in specs:
+            if spec["dedup_key"] in existing:
+                continue
+            self._page(spec)
+            existing.add(spec["dedup_key"])
+            self.report.count("pages")
+
+    def _page(self, spec: dict[str, Any]) -> None:
+        service = self.session.get(Service, self.service_ids[spec["service"]])
+        assert service is not None
+        triggered = self.now - parse_duration(spec["ago"])
+        url = spec.get("annotations", {}).get("runbook_url")
+        runbook_id = None
+        if url and url.startswith("runbook:"):
+            runbook_id = self.runbook_ids.get(url.removeprefix("runbook:"))
+        page = Page(
+            service_id=service.id,
+            dedup_key=spec["dedup_key"],
+            summary=spec["summary"],
+            source=spec["source"],
+            urgency=spec["urgency"],
+            state=PageState.TRIGGERED.value,
+            labels=spec.get("labels", {}),
+            annotations=spec.get("annotations", {}),
+            runbook_url=url,
+            runbook_id=runbook_id,
+            escalation_policy_id=service.escalation_policy_id,
+            triggered_at=triggered,
+            last_seen_at=triggered,
+            incident_id=self.incident_ids.get(spec["incident"]) if "incident" in spec else None,
+        )
+        self.session.add(page)
+        self.session.flush()
+        summary = {"page_id": page.id, "summary": page.summary, "service": service.name}
+        self._past(
+            triggered, spec["source"], "page.triggered", "page", page.id, summary, page.incident_id
+        )
+        for escalation in spec.get("escalated", []):
+            page.escalation_level = int(escalation["level"])
+            self._past(
+                triggered + parse_duration(escalation["after"]),
+                "escalation",
+                "page.escalated",
+                "page",
+                page.id,
+                {**summary, "level": page.escalation_level + 1},
+                page.incident_id,
+            )
+        if "acknowledged" in spec:
+            ack = spec["acknowledged"]
+            page.state = PageState.ACKNOWLEDGED.value
+            page.acknowledged_at = triggered + parse_duration(ack["after"])
+            page.acknowledged_by_id = self.person(ack["by"])
+            self.session.add(
+                Notification(
+                    page_id=page.id,
+                    person_id=page.acknowledged_by_id,
+                    escalation_level=page.escalation_level,
+                    reason=(
+                        NotificationReason.ESCALATION
+                        if page.escalation_level
+                        else NotificationReason.INITIAL
+                    ).value,
+                    created_at=triggered,
+                    delivered_at=triggered,
+                    acted_at=page.acknowledged_at,
+                )
+            )
+            self._past(
+                page.acknowledged_at,
+                ack["by"],
+                "page.acknowledged",
+                "page",
+                page.id,
+                summary,
+                page.incident_id,
+            )
+        if "resolved" in spec:
+            resolution = spec["resolved"]
+            page.state = PageState.RESOLVED.value
+            page.resolved_at = triggered + parse_duration(resolution["after"])
+            if "by" in resolution:
+                page.resolved_by_id = self.person(resolution["by"])
+            self._past(
+                page.resolved_at,
+                resolution.get("by", spec["source"]),
+                "page.resolved",
+                "page",
+                page.id,
+                summary,
+                page.incident_id,
+            )
+
+
+def _excerpt(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

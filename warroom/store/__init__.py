@@ -1,0 +1,1 @@
+"""Persistence: typed ORM models, the engine factory, migrations and the change feed."""

@@ -1,0 +1,225 @@
+"""Who the user is and which database they use: the config file, the environment, the keyring.
+
+The config file holds the database URL *without* its password and the user's handle.
+Passwords live only in the OS keyring. Where no keyring backend exists we fail closed: the
+caller is told so and must ask for the password each session.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import keyring
+import keyring.backends.fail
+import keyring.errors
+import platformdirs
+import tomli_w
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from warroom.domain.errors import ValidationError, WarroomError
+
+APP_NAME = "warroom"
+KEYRING_SERVICE = "warroom"
+ENV_DATABASE_URL = "WARROOM_DATABASE_URL"
+ENV_CONFIG_DIR = "WARROOM_CONFIG_DIR"
+ENV_DATA_DIR = "WARROOM_DATA_DIR"
+
+
+class KeyringUnavailableError(WarroomError):
+    """No OS keyring backend: passwords cannot be stored and must be typed each session."""
+
+
+def config_dir(env: Mapping[str, str] = os.environ) -> Path:
+    return (
+        Path(env[ENV_CONFIG_DIR])
+        if env.get(ENV_CONFIG_DIR)
+        else platformdirs.user_config_path(APP_NAME)
+    )
+
+
+def data_dir(env: Mapping[str, str] = os.environ) -> Path:
+    return (
+        Path(env[ENV_DATA_DIR]) if env.get(ENV_DATA_DIR) else platformdirs.user_data_path(APP_NAME)
+    )
+
+
+def config_path(env: Mapping[str, str] = os.environ) -> Path:
+    return config_dir(env) / "config.toml"
+
+
+def default_database_url(env: Mapping[str, str] = os.environ) -> str:
+    return f"sqlite:///{data_dir(env) / 'warroom.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective configuration, and where each part of it came from."""
+
+    database_url: str
+    database_source: str
+    user: str
+    user_source: str
+    config_file: Path
+
+    @property
+    def url(self) -> URL:
+        return parse_database_url(self.database_url)
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.url.get_backend_name() == "postgresql"
+
+
+def parse_database_url(text: str) -> URL:
+    """A SQLAlchemy URL for SQLite or PostgreSQL, or a sentence saying what is wrong with it."""
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise ValidationError(
+            f"'{mask_url_text(text)}' is not a database URL; use sqlite:///PATH or "
+            "postgresql://USER@HOST:PORT/DATABASE"
+        ) from None
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ValidationError(
+            f"warroom supports SQLite and PostgreSQL, not '{backend}' "
+            f"(from the URL {mask_url(url)})"
+        )
+    if backend == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")  # the one driver warroom ships
+        if not url.database:
+            raise ValidationError(
+                f"the PostgreSQL URL {mask_url(url)} names no database; add /DATABASE at the end"
+            )
+    elif backend == "sqlite" and not url.database:
+        raise ValidationError(
+            "an in-memory SQLite database cannot be shared; use sqlite:///PATH/TO/FILE.db"
+        )
+    return url
+
+
+def mask_url(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def mask_url_text(text: str) -> str:
+    """Best-effort masking of a string that may not even parse as a URL."""
+    if "://" in text and "@" in text:
+        scheme, rest = text.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        if ":" in credentials:
+            return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+    return text
+
+
+def load_settings(
+    database_override: str | None = None, env: Mapping[str, str] = os.environ
+) -> Settings:
+    """Resolve the configuration: ``--database`` beats the environment beats the file."""
+    path = config_path(env)
+    stored: dict[str, object] = {}
+    if path.exists():
+        try:
+            stored = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ValidationError(f"the config file {path} is not valid TOML: {exc}") from None
+    database = stored.get("database", {})
+    user_table = stored.get("user", {})
+    file_url = database.get("url") if isinstance(database, dict) else None
+    file_user = user_table.get("handle") if isinstance(user_table, dict) else None
+
+    if database_override:
+        url, url_source = database_override, "--database"
+    elif env.get(ENV_DATABASE_URL):
+        url, url_source = env[ENV_DATABASE_URL], ENV_DATABASE_URL
+    elif isinstance(file_url, str) and file_url:
+        url, url_source = file_url, f"config file {path}"
+    else:
+        url, url_source = default_database_url(env), "default (embedded SQLite)"
+    parse_database_url(url)  # fail early, with a sentence, on a malformed URL
+
+    if isinstance(file_user, str) and file_user:
+        user, user_source = file_user, f"config file {path}"
+    else:
+        user, user_source = _login_name(), "operating system login"
+    return Settings(url, url_source, user, user_source, path)
+
+
+def save_settings(
+    *,
+    database_url: str | None = None,
+    user: str | None = None,
+    env: Mapping[str, str] = os.environ,
+) -> Path:
+    """Write the given values to the config file, never with a password in the URL."""
+    path = config_path(env)
+    stored: dict[str, dict[str, str]] = {}
+    if path.exists():
+        loaded = tomllib.loads(path.read_text(encoding="utf-8"))
+        stored = {k: dict(v) for k, v in loaded.items() if isinstance(v, dict)}
+    if database_url is not None:
+        url = parse_database_url(database_url)
+        stored.setdefault("database", {})["url"] = url.set(password=None).render_as_string(
+            hide_password=False
+        )
+    if user is not None:
+        stored.setdefault("user", {})["handle"] = user
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(tomli_w.dumps(stored), encoding="utf-8")
+    return path
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+# ------------------------------------------------------------------------- keyring
+
+
+def keyring_account(url: URL) -> str:
+    """The keyring entry a password is filed under: user@host:port/database."""
+    return f"{url.username or ''}@{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+
+
+def keyring_available() -> bool:
+    backend = keyring.get_keyring()
+    return not isinstance(backend, keyring.backends.fail.Keyring) and backend.priority > 0
+
+
+_NO_KEYRING = (
+    "No OS keyring is available on this computer (keyring found no backend), so warroom will "
+    "not store the password; it will ask for it each time. Install and unlock a keyring "
+    "(e.g. gnome-keyring or KWallet) to have it remembered."
+)
+
+
+def store_password(url: URL, password: str) -> None:
+    if not keyring_available():
+        raise KeyringUnavailableError(_NO_KEYRING)
+    try:
+        keyring.set_password(KEYRING_SERVICE, keyring_account(url), password)
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailableError(f"The OS keyring refused the password: {exc}") from None
+
+
+def stored_password(url: URL) -> str | None:
+    """The keyring's password for this database, or None (also when there is no keyring)."""
+    if not keyring_available():
+        return None
+    try:
+        return keyring.get_password(KEYRING_SERVICE, keyring_account(url))
+    except keyring.errors.KeyringError:
+        return None
+
+
+def no_keyring_message() -> str:
+    return _NO_KEYRING

@@ -1,0 +1,212 @@
+"""Engines and sessions for SQLite and PostgreSQL, and database errors turned into sentences."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy.exc
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
+
+from warroom.domain.errors import WarroomError
+from warroom.store.config import mask_url
+
+#: Filesystems on which SQLite's WAL locking does not work between computers.
+NETWORK_FILESYSTEMS = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "smbfs",
+        "fuse.sshfs",
+        "9p",
+        "afs",
+        "ceph",
+        "glusterfs",
+        "fuse.glusterfs",
+        "davfs",
+        "fuse.rclone",
+    }
+)
+
+
+class DatabaseUnavailableError(WarroomError):
+    """The database cannot be reached right now; trying again later may work."""
+
+
+class Database:
+    """One database, two engines.
+
+    On SQLite, writes start with ``BEGIN IMMEDIATE`` so a transaction that reads before it
+    writes waits for the lock (busy timeout) instead of failing with "database is locked";
+    reads use a second engine with ordinary deferred transactions so they never block writers.
+    On PostgreSQL both are the same engine.
+    """
+
+    def __init__(self, url: URL, *, echo: bool = False) -> None:
+        self.url = url
+        self.dialect = url.get_backend_name()
+        if self.dialect == "sqlite":
+            _refuse_network_filesystem(url)
+            self.engine = _sqlite_engine(url, immediate=True, echo=echo)
+            self.read_engine = _sqlite_engine(url, immediate=False, echo=echo)
+        else:
+            self.engine = create_engine(
+                url,
+                echo=echo,
+                pool_pre_ping=True,
+                pool_size=5,
+                max_overflow=5,
+                connect_args={"connect_timeout": 5, "application_name": "warroom"},
+            )
+            self.read_engine = self.engine
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.dialect == "postgresql"
+
+    @property
+    def display_url(self) -> str:
+        return mask_url(self.url)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any exception."""
+        with self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work that never takes the SQLite write lock."""
+        with self._read_sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
+
+
+def _sqlite_engine(url: URL, *, immediate: bool, echo: bool) -> Engine:
+    path = url.database
+    if path and path != ":memory:":
+        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+def _refuse_network_filesystem(url: URL) -> None:
+    if not url.database or url.database == ":memory:":
+        return
+    fstype = filesystem_type(Path(url.database).expanduser())
+    if fstype in NETWORK_FILESYSTEMS:
+        raise WarroomError(
+            f"The SQLite database {url.database} is on a network filesystem ({fstype}); SQLite "
+            "cannot be shared between computers safely. Keep it on a local disk, or give the "
+            "team a PostgreSQL database (--database postgresql://...)."
+        )
+
+
+def filesystem_type(path: Path) -> str | None:
+    """The type of the filesystem holding ``path``, from /proc/mounts (Linux only)."""
+    mounts = Path("/proc/mounts")
+    if not mounts.exists():
+        return None
+    target = path.resolve()
+    while not target.exists() and target != target.parent:
+        target = target.parent
+    target_str = os.fspath(target)
+    best, best_type = "", None
+    for line in mounts.read_text(errors="replace").splitlines():
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        mount_point = parts[1].replace("\\040", " ")
+        is_under = target_str == mount_point or target_str.startswith(mount_point.rstrip("/") + "/")
+        if is_under and len(mount_point) > len(best):
+            best, best_type = mount_point, parts[2]
+    return best_type
+
+
+def explain_database_error(exc: BaseException, url: URL) -> WarroomError:
+    """One sentence for a failure to reach or use the database, for a person to act on."""
+    if isinstance(exc, WarroomError):
+        return exc
+    shown = mask_url(url)
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc) else ""
+    lowered = text.lower()
+    if isinstance(exc, sqlalchemy.exc.NoSuchModuleError | ModuleNotFoundError):
+        return WarroomError(f"No database driver for {shown}: {text}")
+    if url.get_backend_name() == "postgresql":
+        where = f"{url.host or 'localhost'}:{url.port or 5432}"
+        if "password authentication failed" in lowered or "no password supplied" in lowered:
+            return WarroomError(
+                f"PostgreSQL at {where} refused the password for user '{url.username}'; "
+                "run `warroom login` to store the right one."
+            )
+        if "does not exist" in lowered and "database" in lowered:
+            return WarroomError(
+                f"PostgreSQL at {where} has no database '{url.database}'; create it "
+                f"(createdb {url.database}) or fix the URL, then run `warroom db upgrade`."
+            )
+        if "role" in lowered and "does not exist" in lowered:
+            return WarroomError(
+                f"PostgreSQL at {where} has no user '{url.username}'; ask the database "
+                "administrator for a login or fix the URL."
+            )
+        if isinstance(exc, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError):
+            return DatabaseUnavailableError(
+                f"Cannot reach PostgreSQL at {where} ({text}); check that the server is running "
+                "and the URL is right."
+            )
+    else:
+        if "unable to open database file" in lowered:
+            return WarroomError(
+                f"Cannot open the SQLite database {url.database}: the folder does not exist "
+                "or is not writable."
+            )
+        if "file is not a database" in lowered:
+            return WarroomError(
+                f"{url.database} is not a SQLite database; point --database at another file."
+            )
+        if "database is locked" in lowered:
+            return DatabaseUnavailableError(
+                f"The SQLite database {url.database} stayed locked by another program; try again."
+            )
+    return DatabaseUnavailableError(f"The database {shown} failed: {text}")
+
+
+def database_from_url(url: URL) -> Database:
+    """A :class:`Database` whose creation failures are already sentences."""
+    try:
+        return Database(url)
+    except WarroomError:
+        raise
+    except Exception as exc:  # driver import, bad options: all of them are reported
+        raise explain_database_error(exc, url) from exc

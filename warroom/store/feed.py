@@ -1,0 +1,252 @@
+"""The change feed's storage side: appending events, reading them gap-free, waking readers.
+
+The contract (DESIGN.md): every committed event reaches every reader exactly once, in one
+stable order, whatever the concurrency. On PostgreSQL sequence ids are handed out when rows
+are inserted, not when transactions commit, so a reader that simply remembers "the highest id
+seen" skips events whose transaction committed late. Readers here order by ``(tx, id)``,
+where ``tx`` is the writing transaction's id, and read only events whose transaction is older
+than the oldest transaction still in flight (``pg_snapshot_xmin``). Everything below that
+horizon is final: committed and visible, or rolled back and gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import sqlite3
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+import psycopg
+from sqlalchemy import ColumnElement, Connection, insert, literal_column, text, tuple_
+from sqlalchemy import select as sql_select
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
+
+from warroom.domain.events import Cursor, FeedEvent, NewEvent
+from warroom.store.models import Event
+
+NOTIFY_CHANNEL = "warroom_events"
+
+_PG_CURRENT_TX = "pg_current_xact_id()::text::bigint"
+_PG_HORIZON = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+
+
+def append_events(session: Session, actor: str, at: datetime, events: Sequence[NewEvent]) -> None:
+    """Append events inside the caller's transaction; on PostgreSQL also NOTIFY on commit.
+
+    On PostgreSQL the recorded actor is the database login, not the name the client claims.
+    """
+    if not events:
+        return
+    postgres = session.get_bind().dialect.name == "postgresql"
+    tx: Any = literal_column(_PG_CURRENT_TX) if postgres else 0
+    login: Any = literal_column("session_user") if postgres else None
+    rows = [
+        {
+            "tx": tx,
+            "at": event.at or at,
+            "actor": login if postgres else (event.actor or actor),
+            "incident_id": event.incident_id,
+            "topic": event.topic,
+            "entity": event.entity,
+            "entity_id": event.entity_id,
+            "payload": dict(event.payload),
+        }
+        for event in events
+    ]
+    session.execute(insert(Event).values(rows))
+    if postgres:
+        # Delivered at commit and only then; an empty payload, since readers query anyway.
+        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+
+
+def _horizon_filter(connection: Connection) -> ColumnElement[bool] | None:
+    """Only events of transactions that can no longer commit (PostgreSQL)."""
+    if connection.dialect.name != "postgresql":
+        return None  # SQLite serialises writers: id order is commit order
+    return Event.tx < literal_column(_PG_HORIZON)
+
+
+def _to_feed_event(row: Event) -> FeedEvent:
+    return FeedEvent(
+        id=row.id,
+        tx=row.tx,
+        at=row.at,
+        actor=row.actor,
+        topic=row.topic,
+        entity=row.entity,
+        entity_id=row.entity_id,
+        payload=row.payload or {},
+        incident_id=row.incident_id,
+    )
+
+
+def read_after(connection: Connection, cursor: Cursor, limit: int = 500) -> list[FeedEvent]:
+    """Committed events after ``cursor``, oldest first, never skipping a late committer."""
+    query = (
+        sql_select(Event)
+        .where(tuple_(Event.tx, Event.id) > tuple_(cursor.tx, cursor.id))
+        .order_by(Event.tx, Event.id)
+        .limit(limit)
+    )
+    horizon = _horizon_filter(connection)
+    if horizon is not None:
+        query = query.where(horizon)
+    with Session(connection) as session:
+        return [_to_feed_event(row) for row in session.scalars(query)]
+
+
+def read_latest(connection: Connection, limit: int) -> tuple[list[FeedEvent], Cursor]:
+    """The newest ``limit`` final events (oldest first) and the cursor just after them."""
+    query = sql_select(Event).order_by(Event.tx.desc(), Event.id.desc()).limit(limit)
+    horizon = _horizon_filter(connection)
+    if horizon is not None:
+        query = query.where(horizon)
+    with Session(connection) as session:
+        events = [_to_feed_event(row) for row in session.scalars(query)]
+    events.reverse()
+    if events:
+        return events, events[-1].cursor
+    return [], _start_cursor(connection)
+
+
+def read_before(connection: Connection, cursor: Cursor, limit: int) -> list[FeedEvent]:
+    """Older history for scrolling back: events before ``cursor``, newest first."""
+    query = (
+        sql_select(Event)
+        .where(tuple_(Event.tx, Event.id) < tuple_(cursor.tx, cursor.id))
+        .order_by(Event.tx.desc(), Event.id.desc())
+        .limit(limit)
+    )
+    with Session(connection) as session:
+        return [_to_feed_event(row) for row in session.scalars(query)]
+
+
+def _start_cursor(connection: Connection) -> Cursor:
+    """Where a reader of an empty feed starts: before anything a live transaction may add."""
+    return Cursor(0, 0)
+
+
+# ----------------------------------------------------------------------------- waking readers
+
+
+class Waiter(Protocol):
+    """Blocks until something may have been committed, a timeout passes, or it is interrupted."""
+
+    def wait(self, timeout: float) -> bool:
+        """True when woken by a (possible) change; False on timeout or interruption."""
+        ...
+
+    def interrupt(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class PostgresNotifyWaiter:
+    """LISTENs on its own autocommit connection; a NOTIFY from any commit wakes it at once."""
+
+    def __init__(self, url: URL, connect_timeout: float = 5.0) -> None:
+        conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._connection = psycopg.connect(
+            conninfo,
+            autocommit=True,
+            connect_timeout=int(connect_timeout),
+            application_name="warroom-listener",
+        )
+        self._connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        self._wake_read, self._wake_write = _pipe()
+
+    @property
+    def backend_pid(self) -> int:
+        return int(self._connection.info.backend_pid)
+
+    def wait(self, timeout: float) -> bool:
+        readable, _, _ = select.select(
+            [self._connection.fileno(), self._wake_read], [], [], timeout
+        )
+        if self._wake_read in readable:
+            _drain(self._wake_read)
+            return False
+        if not readable:
+            return False
+        # Reads what arrived; raises if the server closed the connection.
+        got = list(self._connection.notifies(timeout=0.0))
+        if not got:
+            # Readable but no notification: a dead connection reads as EOF. Probe it.
+            self._connection.execute("SELECT 1")
+        return True
+
+    def interrupt(self) -> None:
+        _poke(self._wake_write)
+
+    def close(self) -> None:
+        try:
+            self._connection.close()
+        finally:
+            _close_pipe(self._wake_read, self._wake_write)
+
+
+class SqliteVersionWaiter:
+    """Polls ``PRAGMA data_version``, which changes when any other connection commits.
+
+    The pragma reads a counter in shared memory: a poll every ``interval`` seconds costs a few
+    microseconds and never touches the database pages, so this is cheap, not a busy loop.
+    """
+
+    def __init__(self, path: str, interval: float = 0.02) -> None:
+        self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._interval = interval
+        self._version = self._read_version()
+        self._interrupted = threading.Event()
+
+    def _read_version(self) -> int:
+        return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
+
+    def wait(self, timeout: float) -> bool:
+        waited = 0.0
+        while waited < timeout:
+            if self._interrupted.wait(self._interval):
+                self._interrupted.clear()
+                return False
+            waited += self._interval
+            version = self._read_version()
+            if version != self._version:
+                self._version = version
+                return True
+        return False
+
+    def interrupt(self) -> None:
+        self._interrupted.set()
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def _pipe() -> tuple[int, int]:
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(read_fd, False)
+    os.set_blocking(write_fd, False)
+    return read_fd, write_fd
+
+
+def _poke(fd: int) -> None:
+    with contextlib.suppress(BlockingIOError, OSError):
+        os.write(fd, b"x")
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 4096):
+            pass
+    except (BlockingIOError, OSError):
+        pass
+
+
+def _close_pipe(*fds: int) -> None:
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)

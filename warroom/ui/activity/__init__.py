@@ -1,0 +1,1 @@
+"""The Activity view: the team's change feed, newest first, live."""

@@ -1,0 +1,33 @@
+"""Showing instants in the viewer's time zone, compactly and unambiguously."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+
+def local_zone() -> tzinfo:
+    zone = datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone
+
+
+def short_time(instant: datetime, now: datetime, zone: tzinfo | None = None) -> str:
+    """``14:02`` today, ``Mon 14:02`` this week, ``21 Nov 14:02`` before that."""
+    zone = zone or local_zone()
+    local, local_now = instant.astimezone(zone), now.astimezone(zone)
+    if local.date() == local_now.date():
+        return local.strftime("%H:%M:%S")
+    days_ago = (local_now.date() - local.date()).days
+    if days_ago == 1:
+        return local.strftime("Yesterday %H:%M")
+    if 0 < days_ago < 7:
+        return local.strftime("%a %H:%M")
+    if local.year == local_now.year:
+        return local.strftime("%d %b %H:%M")
+    return local.strftime("%d %b %Y %H:%M")
+
+
+def full_time(instant: datetime, zone: tzinfo | None = None) -> str:
+    zone = zone or local_zone()
+    local = instant.astimezone(zone)
+    return f"{local:%A %d %B %Y %H:%M:%S %Z} ({instant:%H:%M:%S} UTC)"
