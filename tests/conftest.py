@@ -1,0 +1,187 @@
+"""Fixtures shared by every test: an isolated user environment and a database per test.
+
+The ``database_url`` fixture is parametrised over SQLite and PostgreSQL. PostgreSQL comes from
+``WARROOM_TEST_POSTGRES_URL`` (default: the local server with trust auth); each test gets its
+own database cloned from a migrated template. Where no PostgreSQL answers, its tests skip with
+the reason, except in CI (``CI`` set), where they fail: CI must run them.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything creates a QApplication
+
+import itertools
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from warroom.domain.clock import FakeClock
+from warroom.services.context import ServiceContext
+from warroom.store.database import Database
+from warroom.store.schema import upgrade
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "WARROOM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring that forgets everything at the end of the test."""
+
+    priority = 10  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.passwords.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def isolated_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    """Keep the developer's config, data and keyring out of every test."""
+    monkeypatch.setenv("WARROOM_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("WARROOM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("WARROOM_DATABASE_URL", raising=False)
+    previous = keyring.get_keyring()
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    yield memory
+    keyring.set_keyring(previous)
+
+
+# ----------------------------------------------------------------------------- PostgreSQL
+
+
+def _admin_conninfo() -> str:
+    return make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql").render_as_string(
+        hide_password=False
+    )
+
+
+_postgres_state: dict[str, object] = {}
+
+
+def _postgres_template() -> str:
+    """A migrated template database, made once per test session."""
+    if "template" in _postgres_state:
+        return str(_postgres_state["template"])
+    if "error" in _postgres_state:
+        _unavailable(str(_postgres_state["error"]))
+    try:
+        admin = psycopg.connect(_admin_conninfo(), autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        _postgres_state["error"] = str(exc).strip().splitlines()[0]
+        _unavailable(str(_postgres_state["error"]))
+    name = f"warroom_template_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    database = Database(make_url(POSTGRES_ADMIN_URL).set(database=name))
+    upgrade(database)
+    database.dispose()
+    _postgres_state["template"] = name
+    return name
+
+
+def _unavailable(reason: str) -> None:
+    message = f"PostgreSQL at {make_url(POSTGRES_ADMIN_URL).host} is not available: {reason}"
+    if os.environ.get("CI"):
+        pytest.fail(message + " (CI must run the PostgreSQL tests)")
+    pytest.skip(message)
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for one test; dropped afterwards."""
+    template = _postgres_template()
+    name = f"warroom_test_{os.getpid()}_{next(_counter)}"
+    with psycopg.connect(_admin_conninfo(), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg", database=name)
+    yield url.render_as_string(hide_password=False)
+    with psycopg.connect(_admin_conninfo(), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def empty_postgres_url() -> Iterator[str]:
+    """A PostgreSQL database with no schema at all, for migration tests."""
+    _postgres_template()  # skips or fails with the reason when PostgreSQL is unavailable
+    name = f"warroom_empty_{os.getpid()}_{next(_counter)}"
+    with psycopg.connect(_admin_conninfo(), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg", database=name)
+    yield url.render_as_string(hide_password=False)
+    with psycopg.connect(_admin_conninfo(), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    template = _postgres_state.get("template")
+    if template:
+        with psycopg.connect(_admin_conninfo(), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+
+
+# ----------------------------------------------------------------------------- both databases
+
+_sqlite_template: dict[str, bytes] = {}
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh, migrated SQLite file; the migration runs once and is copied after that."""
+    path = tmp_path / "warroom.db"
+    if "bytes" not in _sqlite_template:
+        database = Database(make_url(f"sqlite:///{path}"))
+        upgrade(database)
+        database.dispose()
+        with sqlite3.connect(path) as raw:  # fold the WAL into the file before copying it
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _sqlite_template["bytes"] = path.read_bytes()
+    else:
+        path.write_bytes(_sqlite_template["bytes"])
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Every store and service test runs on both databases."""
+    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(fixture))
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(make_url(database_url))
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def context(database: Database, clock: FakeClock) -> ServiceContext:
+    return ServiceContext(database, "tester", clock)
