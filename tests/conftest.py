@@ -70,8 +70,10 @@ def isolated_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[M
 
 
 def _admin_conninfo() -> str:
-    return make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql").render_as_string(
-        hide_password=False
+    return (
+        make_url(POSTGRES_ADMIN_URL)
+        .set(drivername="postgresql")
+        .render_as_string(hide_password=False)
     )
 
 

@@ -61,8 +61,9 @@ def test_the_listener_starts_with_the_recent_backlog_then_goes_live(database: Da
     for n in range(5):
         _write(database, f"old.e{n}")
     recorder = Recorder()
-    listener = FeedListener(database, recorder.on_events, recorder.on_status, backlog=3,
-                            slow_poll=5.0)
+    listener = FeedListener(
+        database, recorder.on_events, recorder.on_status, backlog=3, slow_poll=5.0
+    )
     listener.start()
     try:
         recorder.wait_for(lambda: len(recorder.events) == 3)
@@ -80,17 +81,27 @@ def test_the_listener_starts_with_the_recent_backlog_then_goes_live(database: Da
 def test_the_listener_survives_its_connection_being_killed(postgres_url: str) -> None:
     database = Database(make_url(postgres_url))
     recorder = Recorder()
-    listener = FeedListener(database, recorder.on_events, recorder.on_status,
-                            start_after=Cursor(), slow_poll=0.5, max_backoff=0.5)
+    listener = FeedListener(
+        database,
+        recorder.on_events,
+        recorder.on_status,
+        start_after=Cursor(),
+        slow_poll=0.5,
+        max_backoff=0.5,
+    )
     listener.start()
     try:
         _write(database, "before.kill")
         recorder.wait_for(lambda: "before.kill" in recorder.topics())
         with database.engine.connect() as connection:
-            killed = connection.exec_driver_sql(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE application_name = 'warroom-listener' AND datname = current_database()"
-            ).scalars().all()
+            killed = (
+                connection.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = 'warroom-listener' AND datname = current_database()"
+                )
+                .scalars()
+                .all()
+            )
         assert killed == [True]
         _write(database, "while.dead")
         _write(database, "after.kill")
@@ -126,7 +137,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def private_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Callable[[], None]]]:
+def private_postgres(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, Callable[[], None]]]:
     """A throwaway PostgreSQL cluster this test may restart; yields (url, restart)."""
     initdb, pg_ctl = _pg_tool("initdb"), _pg_tool("pg_ctl")
     if not initdb or not pg_ctl:
@@ -141,27 +154,58 @@ def private_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root
         shutil.chown(base, "postgres")
         as_postgres = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_postgres, initdb, "-D", str(data), "-U", "postgres", "--auth=trust",
-                    "--no-sync", "-E", "UTF8"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *as_postgres,
+            initdb,
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ],
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
-    options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={base} -c fsync=off"
-    start = [*as_postgres, pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"),
-             "-w", "start"]
+    options = (
+        f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={base} -c fsync=off"
+    )
+    start = [
+        *as_postgres,
+        pg_ctl,
+        "-D",
+        str(data),
+        "-o",
+        options,
+        "-l",
+        str(base / "log"),
+        "-w",
+        "start",
+    ]
     subprocess.run(start, check=True, capture_output=True)
     admin = f"postgresql://postgres@127.0.0.1:{port}/postgres"
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute("CREATE DATABASE warroom")
 
     def restart() -> None:
-        subprocess.run([*as_postgres, pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [*as_postgres, pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"],
+            check=True,
+            capture_output=True,
+        )
         subprocess.run(start, check=True, capture_output=True)
 
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/warroom", restart
     finally:
-        subprocess.run([*as_postgres, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*as_postgres, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -170,8 +214,14 @@ def test_the_listener_survives_a_database_restart(private_postgres) -> None:
     database = Database(make_url(url))
     upgrade(database)
     recorder = Recorder()
-    listener = FeedListener(database, recorder.on_events, recorder.on_status,
-                            start_after=Cursor(), slow_poll=0.5, max_backoff=0.5)
+    listener = FeedListener(
+        database,
+        recorder.on_events,
+        recorder.on_status,
+        start_after=Cursor(),
+        slow_poll=0.5,
+        max_backoff=0.5,
+    )
     listener.start()
     try:
         _write(database, "before.restart")

@@ -31,7 +31,9 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 def _write(database: Database, n: int = 1, topic: str = "test.written") -> None:
     with database.transaction() as session:
         append_events(
-            session, "tester", NOW,
+            session,
+            "tester",
+            NOW,
             [NewEvent(topic, "thing", str(i), {"i": i}) for i in range(n)],
         )
 
@@ -182,10 +184,15 @@ def test_concurrent_writers_are_delivered_exactly_once_in_order(database: Databa
             for n in range(TRANSACTIONS_PER_WRITER):
                 try:
                     with database.transaction() as session:
-                        append_events(session, f"w{seed}", NOW, [
-                            NewEvent("test.concurrent", "writer", f"{seed}-{n}-{k}")
-                            for k in range(rng.randint(1, 3))
-                        ])
+                        append_events(
+                            session,
+                            f"w{seed}",
+                            NOW,
+                            [
+                                NewEvent("test.concurrent", "writer", f"{seed}-{n}-{k}")
+                                for k in range(rng.randint(1, 3))
+                            ],
+                        )
                         time.sleep(rng.random() * 0.004)  # hold the transaction open a little
                         if n % 7 == 3:
                             raise _Abort

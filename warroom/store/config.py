@@ -104,6 +104,11 @@ def parse_database_url(text: str) -> URL:
     return url
 
 
+def without_password(url: URL) -> URL:
+    # URL.set(password=None) means "leave it as it is"; the tuple replace really clears it.
+    return url._replace(password=None)
+
+
 def mask_url(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
@@ -164,10 +169,9 @@ def save_settings(
         loaded = tomllib.loads(path.read_text(encoding="utf-8"))
         stored = {k: dict(v) for k, v in loaded.items() if isinstance(v, dict)}
     if database_url is not None:
-        url = parse_database_url(database_url)
-        stored.setdefault("database", {})["url"] = url.set(password=None).render_as_string(
-            hide_password=False
-        )
+        parse_database_url(database_url)  # refuse to save what could not be used
+        as_written = without_password(make_url(database_url))
+        stored.setdefault("database", {})["url"] = as_written.render_as_string(hide_password=False)
     if user is not None:
         stored.setdefault("user", {})["handle"] = user
     path.parent.mkdir(parents=True, exist_ok=True)

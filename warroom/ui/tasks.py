@@ -33,7 +33,7 @@ class TaskRunner(QObject):
     """
 
     task_failed = Signal(str)
-    _finished = Signal(object, object, object)  # callback, value, is_error
+    _finished = Signal(object, object)  # callback, value
 
     def __init__(self, name: str = "warroom-db", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -56,14 +56,14 @@ class TaskRunner(QObject):
             try:
                 value = fn()
             except WarroomError as error:
-                self._finished.emit(on_failure or self._report, error, True)
+                self._finished.emit(on_failure or self._report, error)
                 return None
             except Exception as error:  # a bug: keep the traceback in the log, not on screen
                 log.error("background task failed:\n%s", traceback.format_exc())
                 wrapped = WarroomError(f"Something went wrong ({type(error).__name__}: {error}).")
-                self._finished.emit(on_failure or self._report, wrapped, True)
+                self._finished.emit(on_failure or self._report, wrapped)
                 return None
-            self._finished.emit(on_success, value, False)
+            self._finished.emit(on_success, value)
             return value
 
         return self._executor.submit(job)
@@ -71,8 +71,8 @@ class TaskRunner(QObject):
     def _report(self, error: WarroomError) -> None:
         self.task_failed.emit(str(error))
 
-    @Slot(object, object, object)
-    def _on_self_finished(self, callback: Any, value: Any, is_error: bool) -> None:
+    @Slot(object, object)
+    def _on_self_finished(self, callback: Any, value: Any) -> None:
         self.pending -= 1
         if self._closed or callback is None:
             return

@@ -1,0 +1,105 @@
+"""The ``warroom`` command: every mistake is one sentence and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import keyring
+import keyring.backends.fail
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from warroom.cli import main
+from warroom.store.database import Database
+from warroom.store.schema import head_revision
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_db_upgrade_creates_then_reports_the_schema(capsys, tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    code, out, _ = run(capsys, "db", "upgrade", "--database", url)
+    assert code == 0 and f"from empty to {head_revision()}" in out
+    code, out, _ = run(capsys, "--database", url, "db", "upgrade")  # option before the command
+    assert code == 0 and "already at" in out
+    code, out, _ = run(capsys, "db", "status", "--database", url)
+    assert code == 0 and f"schema {head_revision()}" in out
+
+
+def test_demo_without_gui_seeds_once(capsys, database_url: str) -> None:
+    code, out, _ = run(capsys, "demo", "--no-gui", "--database", database_url)
+    assert code == 0 and out.startswith("Seeded the demo organisation: 29 people, 4 teams")
+    code, out, _ = run(capsys, "demo", "--no-gui", "--database", database_url)
+    assert code == 0 and "already there" in out
+
+
+def test_the_environment_variable_chooses_the_database(capsys, monkeypatch, tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'env.db'}"
+    monkeypatch.setenv("WARROOM_DATABASE_URL", url)
+    code, out, _ = run(capsys, "db", "upgrade")
+    assert code == 0 and str(tmp_path / "env.db") in out
+
+
+def test_config_show_masks_the_password(capsys, monkeypatch) -> None:
+    monkeypatch.setenv("WARROOM_DATABASE_URL", "postgresql://ada:hunter2@db.example/warroom")
+    code, out, _ = run(capsys, "config", "show")
+    assert code == 0
+    assert "hunter2" not in out
+    assert "ada:***@db.example" in out and "WARROOM_DATABASE_URL" in out
+
+
+def test_config_set_refuses_a_url_with_a_password(capsys) -> None:
+    code, _, err = run(capsys, "config", "set", "--database", "postgresql://a:pw@db/w")
+    assert code == 1 and "never hold passwords" in err
+
+
+@pytest.mark.parametrize(
+    ("url", "sentence"),
+    [
+        ("nonsense", "is not a database URL"),
+        ("postgresql://postgres@127.0.0.1:1/warroom", "Cannot reach PostgreSQL at 127.0.0.1:1"),
+    ],
+)
+def test_bad_databases_get_one_sentence(capsys, url: str, sentence: str) -> None:
+    code, out, err = run(capsys, "db", "upgrade", "--database", url)
+    assert code == 1 and out == ""
+    assert sentence in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_database_from_a_newer_warroom_is_named(capsys, database_url: str) -> None:
+    db = Database(make_url(database_url))
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'zz99'"))
+    db.dispose()
+    code, _, err = run(capsys, "db", "upgrade", "--database", database_url)
+    assert code == 1 and "newer warroom" in err and "upgrade warroom" in err
+
+
+def test_login_without_a_keyring_fails_closed(capsys) -> None:
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    code, _, err = run(capsys, "login", "--database", "postgresql://ada@db.example/warroom")
+    assert code == 1 and "No OS keyring" in err and "ask for it each time" in err
+
+
+def test_login_on_sqlite_needs_no_password(capsys, tmp_path) -> None:
+    code, out, _ = run(capsys, "login", "--database", f"sqlite:///{tmp_path / 'x.db'}")
+    assert code == 0 and "needs no password" in out
+
+
+def test_the_module_runs_as_a_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "warroom", "db", "upgrade", "--database", "mysql://x@y/z"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("warroom: warroom supports SQLite and PostgreSQL")
+    assert "Traceback" not in result.stderr
