@@ -25,25 +25,31 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def test_db_upgrade_creates_then_reports_the_schema(capsys, tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
     code, out, _ = run(capsys, "db", "upgrade", "--database", url)
-    assert code == 0 and f"from empty to {head_revision()}" in out
+    assert code == 0
+    assert f"from empty to {head_revision()}" in out
     code, out, _ = run(capsys, "--database", url, "db", "upgrade")  # option before the command
-    assert code == 0 and "already at" in out
+    assert code == 0
+    assert "already at" in out
     code, out, _ = run(capsys, "db", "status", "--database", url)
-    assert code == 0 and f"schema {head_revision()}" in out
+    assert code == 0
+    assert f"schema {head_revision()}" in out
 
 
 def test_demo_without_gui_seeds_once(capsys, database_url: str) -> None:
     code, out, _ = run(capsys, "demo", "--no-gui", "--database", database_url)
-    assert code == 0 and out.startswith("Seeded the demo organisation: 29 people, 4 teams")
+    assert code == 0
+    assert out.startswith("Seeded the demo organisation: 29 people, 4 teams")
     code, out, _ = run(capsys, "demo", "--no-gui", "--database", database_url)
-    assert code == 0 and "already there" in out
+    assert code == 0
+    assert "already there" in out
 
 
 def test_the_environment_variable_chooses_the_database(capsys, monkeypatch, tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'env.db'}"
     monkeypatch.setenv("WARROOM_DATABASE_URL", url)
     code, out, _ = run(capsys, "db", "upgrade")
-    assert code == 0 and str(tmp_path / "env.db") in out
+    assert code == 0
+    assert str(tmp_path / "env.db") in out
 
 
 def test_config_show_masks_the_password(capsys, monkeypatch) -> None:
@@ -51,12 +57,14 @@ def test_config_show_masks_the_password(capsys, monkeypatch) -> None:
     code, out, _ = run(capsys, "config", "show")
     assert code == 0
     assert "hunter2" not in out
-    assert "ada:***@db.example" in out and "WARROOM_DATABASE_URL" in out
+    assert "ada:***@db.example" in out
+    assert "WARROOM_DATABASE_URL" in out
 
 
 def test_config_set_refuses_a_url_with_a_password(capsys) -> None:
     code, _, err = run(capsys, "config", "set", "--database", "postgresql://a:pw@db/w")
-    assert code == 1 and "never hold passwords" in err
+    assert code == 1
+    assert "never hold passwords" in err
 
 
 @pytest.mark.parametrize(
@@ -68,8 +76,10 @@ def test_config_set_refuses_a_url_with_a_password(capsys) -> None:
 )
 def test_bad_databases_get_one_sentence(capsys, url: str, sentence: str) -> None:
     code, out, err = run(capsys, "db", "upgrade", "--database", url)
-    assert code == 1 and out == ""
-    assert sentence in err and "Traceback" not in err
+    assert code == 1
+    assert out == ""
+    assert sentence in err
+    assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
 
 
@@ -79,18 +89,23 @@ def test_a_database_from_a_newer_warroom_is_named(capsys, database_url: str) -> 
         connection.execute(text("UPDATE alembic_version SET version_num = 'zz99'"))
     db.dispose()
     code, _, err = run(capsys, "db", "upgrade", "--database", database_url)
-    assert code == 1 and "newer warroom" in err and "upgrade warroom" in err
+    assert code == 1
+    assert "newer warroom" in err
+    assert "upgrade warroom" in err
 
 
 def test_login_without_a_keyring_fails_closed(capsys) -> None:
     keyring.set_keyring(keyring.backends.fail.Keyring())
     code, _, err = run(capsys, "login", "--database", "postgresql://ada@db.example/warroom")
-    assert code == 1 and "No OS keyring" in err and "ask for it each time" in err
+    assert code == 1
+    assert "No OS keyring" in err
+    assert "ask for it each time" in err
 
 
 def test_login_on_sqlite_needs_no_password(capsys, tmp_path) -> None:
     code, out, _ = run(capsys, "login", "--database", f"sqlite:///{tmp_path / 'x.db'}")
-    assert code == 0 and "needs no password" in out
+    assert code == 0
+    assert "needs no password" in out
 
 
 def test_the_module_runs_as_a_command() -> None:

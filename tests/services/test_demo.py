@@ -40,16 +40,19 @@ def test_the_demo_is_a_realistic_organisation(context: ServiceContext) -> None:
         kinds = set(session.execute(select(Schedule.team_id, Schedule.kind)).all())
         services = session.scalars(select(Service)).all()
         teams = session.scalars(select(Team.id)).all()
-    assert len(zones) >= 3 and all(ZoneInfo(zone) for zone in zones)
+    assert len(zones) >= 3
+    assert all(ZoneInfo(zone) for zone in zones)
     assert {"database", "network", "front-end", "payments"} <= tags
     for team_id in teams:
-        assert (team_id, "primary") in kinds and (team_id, "secondary") in kinds
+        assert (team_id, "primary") in kinds
+        assert (team_id, "secondary") in kinds
     assert all(s.escalation_policy_id and s.support_hours_id for s in services)
     assert _count(context, EscalationPolicy) >= 3
     assert _count(context, Runbook) >= 5
     assert _count(context, Page) >= 8
     assert _count(context, Incident) >= 2
-    assert _count(context, RoleAssignment) > 0 and _count(context, TranscriptEntry) > 0
+    assert _count(context, RoleAssignment) > 0
+    assert _count(context, TranscriptEntry) > 0
 
 
 def test_seeding_twice_adds_nothing(context: ServiceContext) -> None:

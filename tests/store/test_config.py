@@ -82,5 +82,5 @@ def test_a_broken_config_file_is_named(tmp_path) -> None:
     path = tmp_path / "config" / "config.toml"
     path.parent.mkdir(parents=True)
     path.write_text("[database\nurl = 1")
-    with pytest.raises(ValidationError, match="config.toml is not valid TOML"):
+    with pytest.raises(ValidationError, match=r"config\.toml is not valid TOML"):
         load_settings()

@@ -167,7 +167,8 @@ def test_naive_datetimes_are_refused_and_utc_comes_back(database: Database) -> N
         _person(session, "zoned").created_at = datetime(2026, 1, 1, 9, tzinfo=UTC)
     with database.reading() as session:
         stored = session.query(Person).filter_by(handle="zoned").one().created_at
-    assert stored == datetime(2026, 1, 1, 9, tzinfo=UTC) and stored.tzinfo is not None
+    assert stored == datetime(2026, 1, 1, 9, tzinfo=UTC)
+    assert stored.tzinfo is not None
 
 
 def test_version_columns_detect_concurrent_edits(database: Database) -> None:
@@ -181,7 +182,8 @@ def test_version_columns_detect_concurrent_edits(database: Database) -> None:
     mine = first.get(Person, person_id)  # read in one transaction, as a form would
     first.commit()
     theirs = second.get(Person, person_id)
-    assert mine is not None and theirs is not None
+    assert mine is not None
+    assert theirs is not None
     theirs.name = "Theirs"
     second.commit()
     mine.name = "Mine"

@@ -26,6 +26,7 @@ from warroom.store.feed import append_events, read_after, read_before, read_late
 from warroom.store.models import Event
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+START = Cursor()
 
 
 def _write(database: Database, n: int = 1, topic: str = "test.written") -> None:
@@ -43,7 +44,7 @@ def _committed_ids(database: Database) -> list[int]:
         return list(session.scalars(select(Event.id).order_by(Event.tx, Event.id)))
 
 
-def _read_all(database: Database, cursor: Cursor = Cursor()) -> list[FeedEvent]:
+def _read_all(database: Database, cursor: Cursor = START) -> list[FeedEvent]:
     with database.read_engine.connect() as connection:
         return read_after(connection, cursor, 10_000)
 
@@ -195,8 +196,8 @@ def test_concurrent_writers_are_delivered_exactly_once_in_order(database: Databa
                         )
                         time.sleep(rng.random() * 0.004)  # hold the transaction open a little
                         if n % 7 == 3:
-                            raise _Abort
-                except _Abort:
+                            raise _AbortError
+                except _AbortError:
                     pass
         except BaseException as exc:
             errors.append(exc)
@@ -225,5 +226,5 @@ def test_concurrent_writers_are_delivered_exactly_once_in_order(database: Databa
     )
 
 
-class _Abort(Exception):
+class _AbortError(Exception):
     pass

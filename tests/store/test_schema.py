@@ -55,7 +55,7 @@ def test_a_database_from_a_newer_warroom_is_refused(empty_database: Database) ->
     upgrade(empty_database)
     with empty_database.engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
-    with pytest.raises(SchemaError, match="newer warroom.*upgrade warroom"):
+    with pytest.raises(SchemaError, match=r"newer warroom.*upgrade warroom"):
         check_schema(empty_database)
     with pytest.raises(SchemaError, match="newer warroom"):
         upgrade(empty_database)

@@ -89,8 +89,10 @@ def test_an_unreachable_database_is_a_banner_with_retry_not_a_crash(qtbot) -> No
         warroom.start()
     assert "Cannot reach PostgreSQL at 127.0.0.1:1" in failed.args[0]
     banner = warroom.window.banner
-    assert banner.isVisible() and "Cannot reach PostgreSQL" in banner.text
-    assert banner.action.isVisible() and banner.action.text() == "Retry"
+    assert banner.isVisible()
+    assert "Cannot reach PostgreSQL" in banner.text
+    assert banner.action.isVisible()
+    assert banner.action.text() == "Retry"
     with qtbot.waitSignal(warroom.database_failed, timeout=10_000):
         banner.action.click()
     warroom.window.close()
@@ -136,7 +138,8 @@ def test_a_password_is_asked_for_in_the_window_when_needed(
 def test_a_lost_feed_shows_a_banner_and_clears_when_back(qtbot, running_app) -> None:
     running_app.feed.connection_changed.emit(False, "Cannot reach PostgreSQL at db:5432.")
     banner = running_app.window.banner
-    assert banner.isVisible() and "Live updates paused" in banner.text
+    assert banner.isVisible()
+    assert "Live updates paused" in banner.text
     assert running_app.window.feed_state.text() == "○ Reconnecting…"
     running_app.feed.connection_changed.emit(True, "")
     assert not banner.isVisible()
