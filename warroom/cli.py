@@ -99,7 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command is None:
-        return _run_gui(load_settings(args.database))
+        # The window checks the URL on its worker and shows any problem in its banner.
+        return _run_gui(load_settings(args.database, validate=False))
     if args.command == "db":
         return _db(args)
     if args.command == "demo":

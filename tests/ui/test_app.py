@@ -13,7 +13,7 @@ from warroom.services.context import ServiceContext
 from warroom.services.demo import seed_demo
 from warroom.services.people import add_person
 from warroom.store import connect
-from warroom.store.config import load_settings
+from warroom.store.config import PasswordRequiredError, load_settings
 from warroom.store.database import Database
 from warroom.ui import app as app_module
 from warroom.ui.activity.model import ActivityModel
@@ -116,7 +116,7 @@ def test_a_password_is_asked_for_in_the_window_when_needed(
     def open_database(settings, ask_password=None, **kwargs):
         attempts.append(settings.url.password)
         if settings.url.password is None:
-            raise connect.PasswordRequiredError("PostgreSQL needs the password of 'ada'.")
+            raise PasswordRequiredError("PostgreSQL needs the password of 'ada'.")
         return real_open(load_settings(sqlite_url), ask_password, **kwargs)
 
     monkeypatch.setattr(app_module, "open_database", open_database)

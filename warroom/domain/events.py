@@ -7,7 +7,6 @@ Activity feed shows without another query.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,6 +48,8 @@ class NewEvent:
     actor: str | None = None
 
     def __post_init__(self) -> None:
+        import json  # only writers check sizes; the desktop app's start-up does not need it
+
         if not self.topic or "." not in self.topic:
             raise ValidationError(f"event topic {self.topic!r} must look like 'entity.verb'")
         size = len(json.dumps(dict(self.payload), default=str).encode())

@@ -7,22 +7,22 @@ caller is told so and must ask for the password each session.
 
 from __future__ import annotations
 
-import getpass
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import keyring
-import keyring.backends.fail
-import keyring.errors
 import platformdirs
-import tomli_w
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
 
 from warroom.domain.errors import ValidationError, WarroomError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+# SQLAlchemy and keyring are imported where they are used: the desktop app shows its window
+# before either is needed, and importing them costs more than showing the window.
 
 APP_NAME = "warroom"
 KEYRING_SERVICE = "warroom"
@@ -33,6 +33,10 @@ ENV_DATA_DIR = "WARROOM_DATA_DIR"
 
 class KeyringUnavailableError(WarroomError):
     """No OS keyring backend: passwords cannot be stored and must be typed each session."""
+
+
+class PasswordRequiredError(WarroomError):
+    """PostgreSQL wants a password that neither the URL nor the keyring has."""
 
 
 def config_dir(env: Mapping[str, str] = os.environ) -> Path:
@@ -75,9 +79,17 @@ class Settings:
     def is_postgresql(self) -> bool:
         return self.url.get_backend_name() == "postgresql"
 
+    @property
+    def display_url(self) -> str:
+        """The URL with any password masked, without parsing it (no SQLAlchemy needed)."""
+        return mask_url_text(self.database_url)
+
 
 def parse_database_url(text: str) -> URL:
     """A SQLAlchemy URL for SQLite or PostgreSQL, or a sentence saying what is wrong with it."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         url = make_url(text)
     except ArgumentError:
@@ -124,9 +136,16 @@ def mask_url_text(text: str) -> str:
 
 
 def load_settings(
-    database_override: str | None = None, env: Mapping[str, str] = os.environ
+    database_override: str | None = None,
+    env: Mapping[str, str] = os.environ,
+    *,
+    validate: bool = True,
 ) -> Settings:
-    """Resolve the configuration: ``--database`` beats the environment beats the file."""
+    """Resolve the configuration: ``--database`` beats the environment beats the file.
+
+    ``validate=False`` leaves checking the URL to whoever connects (the desktop app does it on
+    its worker and shows the sentence in the window).
+    """
     path = config_path(env)
     stored: dict[str, object] = {}
     if path.exists():
@@ -147,7 +166,8 @@ def load_settings(
         url, url_source = file_url, f"config file {path}"
     else:
         url, url_source = default_database_url(env), "default (embedded SQLite)"
-    parse_database_url(url)  # fail early, with a sentence, on a malformed URL
+    if validate:
+        parse_database_url(url)  # fail early, with a sentence, on a malformed URL
 
     if isinstance(file_user, str) and file_user:
         user, user_source = file_user, f"config file {path}"
@@ -163,12 +183,16 @@ def save_settings(
     env: Mapping[str, str] = os.environ,
 ) -> Path:
     """Write the given values to the config file, never with a password in the URL."""
+    import tomli_w
+
     path = config_path(env)
     stored: dict[str, dict[str, str]] = {}
     if path.exists():
         loaded = tomllib.loads(path.read_text(encoding="utf-8"))
         stored = {k: dict(v) for k, v in loaded.items() if isinstance(v, dict)}
     if database_url is not None:
+        from sqlalchemy.engine import make_url
+
         parse_database_url(database_url)  # refuse to save what could not be used
         as_written = without_password(make_url(database_url))
         stored.setdefault("database", {})["url"] = as_written.render_as_string(hide_password=False)
@@ -180,6 +204,8 @@ def save_settings(
 
 
 def _login_name() -> str:
+    import getpass
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -195,6 +221,9 @@ def keyring_account(url: URL) -> str:
 
 
 def keyring_available() -> bool:
+    import keyring
+    import keyring.backends.fail
+
     backend = keyring.get_keyring()
     return not isinstance(backend, keyring.backends.fail.Keyring) and backend.priority > 0
 
@@ -207,6 +236,9 @@ _NO_KEYRING = (
 
 
 def store_password(url: URL, password: str) -> None:
+    import keyring
+    import keyring.errors
+
     if not keyring_available():
         raise KeyringUnavailableError(_NO_KEYRING)
     try:
@@ -217,6 +249,9 @@ def store_password(url: URL, password: str) -> None:
 
 def stored_password(url: URL) -> str | None:
     """The keyring's password for this database, or None (also when there is no keyring)."""
+    import keyring
+    import keyring.errors
+
     if not keyring_available():
         return None
     try:

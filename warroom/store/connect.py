@@ -7,8 +7,8 @@ from collections.abc import Callable
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
-from warroom.domain.errors import WarroomError
 from warroom.store.config import (
+    PasswordRequiredError,
     Settings,
     keyring_available,
     no_keyring_message,
@@ -18,10 +18,6 @@ from warroom.store.database import Database, database_from_url, explain_database
 
 #: Asked for a password with a sentence saying why; returns None when the person declines.
 PasswordPrompt = Callable[[str], str | None]
-
-
-class PasswordRequiredError(WarroomError):
-    """PostgreSQL wants a password that neither the URL nor the keyring has."""
 
 
 def _needs_password(exc: BaseException) -> bool:

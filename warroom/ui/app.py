@@ -3,6 +3,10 @@
 Order matters and is kept in one place (as qutebrowser's ``_init_modules``): the window shows
 first, so start-up never waits on the database; the database is opened on the worker; only
 then does the change feed start and the views fill.
+
+The database layers (SQLAlchemy, Alembic, psycopg) are imported on the worker, inside the
+functions that need them: importing them takes longer than showing the window, and a person
+who starts the app should see it at once.
 """
 
 from __future__ import annotations
@@ -11,27 +15,26 @@ import os
 import sys
 from dataclasses import replace
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QWidget
 
 from warroom.domain.clock import Clock, SystemClock
 from warroom.domain.errors import WarroomError
 from warroom.domain.events import Cursor, FeedEvent
-from warroom.services.activity import older_events
-from warroom.services.context import ServiceContext
-from warroom.services.people import list_people
-from warroom.store.config import Settings
-from warroom.store.connect import PasswordRequiredError, open_database
-from warroom.store.database import Database
-from warroom.store.schema import ensure_schema
+from warroom.store.config import PasswordRequiredError, Settings
 from warroom.ui.activity.model import ActivityModel
 from warroom.ui.activity.view import ActivityView
 from warroom.ui.feed_bridge import FeedBridge
 from warroom.ui.main_window import MainWindow
 from warroom.ui.tasks import TaskRunner
 from warroom.ui.widgets.banner import BannerLevel
+
+if TYPE_CHECKING:
+    from warroom.services.context import ServiceContext
+    from warroom.store.database import Database
 
 
 class PasswordDialog:
@@ -48,8 +51,16 @@ class PasswordDialog:
         return text if accepted and text else None
 
 
+def open_database(settings: Settings) -> Database:
+    from warroom.store.connect import open_database as open_configured
+
+    return open_configured(settings)
+
+
 def _open_and_check(settings: Settings) -> Database:
     """Runs on the worker: connect, then make sure the schema is one this build can use."""
+    from warroom.store.schema import ensure_schema
+
     database = open_database(settings)
     try:
         ensure_schema(database)
@@ -92,7 +103,7 @@ class WarroomApp(QObject):
         self.activity_model = ActivityModel(clock=self.clock.now, parent=self)
         self.window = MainWindow()
         self.window.add_view("activity", "Activity", ActivityView(self.activity_model))
-        self.window.database_label.setText(f"  {settings.url.render_as_string(hide_password=True)}")
+        self.window.database_label.setText(f"  {settings.display_url}")
         self.window.user_label.setText(f"signed in as {settings.user}  ")
         self._connect_signals()
 
@@ -112,13 +123,14 @@ class WarroomApp(QObject):
 
     def start(self) -> None:
         self.window.show()
-        self._open_database(self.settings)
+        # Let the window paint before the worker starts importing and connecting: both want
+        # the interpreter, and a person should see the window first.
+        QTimer.singleShot(0, self, lambda: self._open_database(self.settings))
 
     def _open_database(self, settings: Settings) -> None:
-        self.window.banner.show_message(
-            f"Connecting to {settings.url.render_as_string(hide_password=True)}…",
-            BannerLevel.INFO,
-        )
+        if self._shut_down:  # closed before the deferred start ran
+            return
+        self.window.banner.show_message(f"Connecting to {settings.display_url}…", BannerLevel.INFO)
         self.tasks.submit(
             lambda: _open_and_check(settings),
             on_success=self._on_database_opened,
@@ -126,6 +138,9 @@ class WarroomApp(QObject):
         )
 
     def _on_database_opened(self, database: Database) -> None:
+        from warroom.services.context import ServiceContext
+        from warroom.services.people import list_people
+
         self.database = database
         self.context = ServiceContext(database, self.settings.user, self.clock)
         self.window.banner.clear()
@@ -184,6 +199,8 @@ class WarroomApp(QObject):
             )
 
     def _on_activity_history_requested(self, before: Cursor) -> None:
+        from warroom.services.activity import older_events
+
         context = self.context
         if context is None:
             return

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
 from warroom.domain.events import FeedEvent
-from warroom.engine.feed_listener import FeedListener, FeedStatus
-from warroom.store.database import Database
+
+if TYPE_CHECKING:  # the engine pulls in SQLAlchemy; it is imported once a database is open
+    from warroom.engine.feed_listener import FeedListener, FeedStatus
+    from warroom.store.database import Database
 
 
 class FeedBridge(QObject):
@@ -26,6 +30,8 @@ class FeedBridge(QObject):
         self._listener: FeedListener | None = None
 
     def start(self, database: Database, *, backlog: int = 200, slow_poll: float = 2.0) -> None:
+        from warroom.engine.feed_listener import FeedListener
+
         self.stop()
         self._listener = FeedListener(
             database,
