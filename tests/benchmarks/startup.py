@@ -56,7 +56,10 @@ def measure(script: str, *args: str, env: dict[str, str]) -> float:
     start = time.time()
     result = subprocess.run(
         [sys.executable, "-c", script, repr(start), *args],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     if result.returncode != 0:
         raise SystemExit(f"child failed:\n{result.stderr}")
@@ -68,12 +71,19 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "WARROOM_CONFIG_DIR": str(Path(tmp) / "config"),
-               "WARROOM_DATA_DIR": str(Path(tmp) / "data")}
+        env = {
+            **os.environ,
+            "WARROOM_CONFIG_DIR": str(Path(tmp) / "config"),
+            "WARROOM_DATA_DIR": str(Path(tmp) / "data"),
+        }
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
         database = f"sqlite:///{Path(tmp) / 'demo.db'}"
-        subprocess.run([sys.executable, "-m", "warroom", "demo", "--no-gui", "--database",
-                        database], check=True, env=env, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "warroom", "demo", "--no-gui", "--database", database],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
         measure(BARE, env=env)  # warm the file cache for both
         measure(WARROOM, "--database", database, env=env)
         bare, warroom = [], []

@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
+
 from warroom.domain.events import Cursor, FeedEvent
 from warroom.store.database import Database, explain_database_error
 from warroom.store.feed import (
@@ -76,6 +78,7 @@ class FeedListener:
         self._waiter_factory = waiter_factory
         self._stop = threading.Event()
         self._waiter: Waiter | None = None
+        self._connection: Connection | None = None  # held for catch-ups: no pool round trips
         self._waiter_lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="warroom-feed", daemon=True)
         self.connected = False
@@ -127,9 +130,21 @@ class FeedListener:
         waiter = self._waiter_factory(self._database)
         with self._waiter_lock:
             self._waiter = waiter
+        connection = self._database.read_engine.connect()
+        if self._database.is_postgresql:
+            # Each catch-up is one statement with its own snapshot: no BEGIN/ROLLBACK trips.
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        self._connection = connection
         self._set_status(FeedStatus(True))
 
     def _disconnect(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.invalidate()  # it may be dead; never hand it back to the pool
+                connection.close()
+            except Exception:
+                log.debug("closing the feed connection failed", exc_info=True)
         with self._waiter_lock:
             waiter, self._waiter = self._waiter, None
         if waiter is not None:
@@ -139,21 +154,23 @@ class FeedListener:
                 log.debug("closing the feed waiter failed", exc_info=True)
 
     def _catch_up(self) -> None:
-        with self._database.read_engine.connect() as connection:
-            if self._cursor is None:
-                events, cursor = read_latest(connection, self._backlog)
-                self._cursor = cursor
-                if events:
-                    self._on_events(events)
-            while not self._stop.is_set():
-                batch = read_after(connection, self._cursor, BATCH)
-                connection.rollback()  # end the read transaction: a fresh snapshot next time
-                if not batch:
-                    return
-                self._on_events(batch)
-                self._cursor = batch[-1].cursor
-                if len(batch) < BATCH:
-                    return
+        connection = self._connection
+        assert connection is not None
+        if self._cursor is None:
+            events, cursor = read_latest(connection, self._backlog)
+            connection.rollback()
+            self._cursor = cursor
+            if events:
+                self._on_events(events)
+        while not self._stop.is_set():
+            batch = read_after(connection, self._cursor, BATCH)
+            connection.rollback()  # end the read transaction: a fresh snapshot next time
+            if not batch:
+                return
+            self._on_events(batch)
+            self._cursor = batch[-1].cursor
+            if len(batch) < BATCH:
+                return
 
     def _set_status(self, status: FeedStatus) -> None:
         if status.connected != self.connected or not status.connected:

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import psycopg
-from sqlalchemy import ColumnElement, Connection, insert, literal_column, text, tuple_
+from sqlalchemy import ColumnElement, Connection, bindparam, insert, literal_column, text, tuple_
 from sqlalchemy import select as sql_select
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
@@ -68,10 +68,24 @@ def _horizon_filter(connection: Connection) -> ColumnElement[bool] | None:
     """Only events of transactions that can no longer commit (PostgreSQL)."""
     if connection.dialect.name != "postgresql":
         return None  # SQLite serialises writers: id order is commit order
-    return Event.tx < literal_column(_PG_HORIZON)
+    return Event.__table__.c.tx < literal_column(_PG_HORIZON)
 
 
-def _to_feed_event(row: Event) -> FeedEvent:
+_EVENTS = Event.__table__
+_COLUMNS = (
+    _EVENTS.c.id,
+    _EVENTS.c.tx,
+    _EVENTS.c.at,
+    _EVENTS.c.actor,
+    _EVENTS.c.topic,
+    _EVENTS.c.entity,
+    _EVENTS.c.entity_id,
+    _EVENTS.c.payload,
+    _EVENTS.c.incident_id,
+)
+
+
+def _to_feed_event(row: Any) -> FeedEvent:
     return FeedEvent(
         id=row.id,
         tx=row.tx,
@@ -85,29 +99,36 @@ def _to_feed_event(row: Event) -> FeedEvent:
     )
 
 
+# Readers use Core, not the ORM: every client runs these on every commit anywhere in the
+# team, so their cost is multiplied by the number of desktops.
+
+
+_AFTER = (
+    sql_select(*_COLUMNS)
+    .where(tuple_(_EVENTS.c.tx, _EVENTS.c.id) > tuple_(bindparam("tx"), bindparam("id")))
+    .order_by(_EVENTS.c.tx, _EVENTS.c.id)
+    .limit(bindparam("limit"))
+)
+_AFTER_BELOW_HORIZON = _AFTER.where(_EVENTS.c.tx < literal_column(_PG_HORIZON))
+
+
 def read_after(connection: Connection, cursor: Cursor, limit: int = 500) -> list[FeedEvent]:
-    """Committed events after ``cursor``, oldest first, never skipping a late committer."""
-    query = (
-        sql_select(Event)
-        .where(tuple_(Event.tx, Event.id) > tuple_(cursor.tx, cursor.id))
-        .order_by(Event.tx, Event.id)
-        .limit(limit)
-    )
-    horizon = _horizon_filter(connection)
-    if horizon is not None:
-        query = query.where(horizon)
-    with Session(connection) as session:
-        return [_to_feed_event(row) for row in session.scalars(query)]
+    """Committed events after ``cursor``, oldest first, never skipping a late committer.
+
+    The statements are built once: this runs on every desktop for every commit anywhere.
+    """
+    query = _AFTER if _horizon_filter(connection) is None else _AFTER_BELOW_HORIZON
+    rows = connection.execute(query, {"tx": cursor.tx, "id": cursor.id, "limit": limit})
+    return [_to_feed_event(row) for row in rows]
 
 
 def read_latest(connection: Connection, limit: int) -> tuple[list[FeedEvent], Cursor]:
     """The newest ``limit`` final events (oldest first) and the cursor just after them."""
-    query = sql_select(Event).order_by(Event.tx.desc(), Event.id.desc()).limit(limit)
+    query = sql_select(*_COLUMNS).order_by(_EVENTS.c.tx.desc(), _EVENTS.c.id.desc()).limit(limit)
     horizon = _horizon_filter(connection)
     if horizon is not None:
         query = query.where(horizon)
-    with Session(connection) as session:
-        events = [_to_feed_event(row) for row in session.scalars(query)]
+    events = [_to_feed_event(row) for row in connection.execute(query)]
     events.reverse()
     if events:
         return events, events[-1].cursor
@@ -117,13 +138,12 @@ def read_latest(connection: Connection, limit: int) -> tuple[list[FeedEvent], Cu
 def read_before(connection: Connection, cursor: Cursor, limit: int) -> list[FeedEvent]:
     """Older history for scrolling back: events before ``cursor``, newest first."""
     query = (
-        sql_select(Event)
-        .where(tuple_(Event.tx, Event.id) < tuple_(cursor.tx, cursor.id))
-        .order_by(Event.tx.desc(), Event.id.desc())
+        sql_select(*_COLUMNS)
+        .where(tuple_(_EVENTS.c.tx, _EVENTS.c.id) < tuple_(cursor.tx, cursor.id))
+        .order_by(_EVENTS.c.tx.desc(), _EVENTS.c.id.desc())
         .limit(limit)
     )
-    with Session(connection) as session:
-        return [_to_feed_event(row) for row in session.scalars(query)]
+    return [_to_feed_event(row) for row in connection.execute(query)]
 
 
 def _start_cursor(connection: Connection) -> Cursor:
