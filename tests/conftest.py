@@ -111,30 +111,28 @@ def _unavailable(reason: str) -> None:
 _counter = itertools.count()
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for one test; dropped afterwards."""
-    template = _postgres_template()
-    name = f"warroom_test_{os.getpid()}_{next(_counter)}"
+def _throwaway_database(prefix: str, template: str | None) -> Iterator[str]:
+    name = f"{prefix}_{os.getpid()}_{next(_counter)}"
+    clone = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(_admin_conninfo(), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        admin.execute(f'CREATE DATABASE "{name}"{clone}')
     url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg", database=name)
     yield url.render_as_string(hide_password=False)
     with psycopg.connect(_admin_conninfo(), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for one test; dropped afterwards."""
+    yield from _throwaway_database("warroom_test", _postgres_template())
 
 
 @pytest.fixture
 def empty_postgres_url() -> Iterator[str]:
     """A PostgreSQL database with no schema at all, for migration tests."""
     _postgres_template()  # skips or fails with the reason when PostgreSQL is unavailable
-    name = f"warroom_empty_{os.getpid()}_{next(_counter)}"
-    with psycopg.connect(_admin_conninfo(), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg", database=name)
-    yield url.render_as_string(hide_password=False)
-    with psycopg.connect(_admin_conninfo(), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield from _throwaway_database("warroom_empty", None)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -83,7 +83,7 @@ def raw_listen_notify(conninfo: str, events: int) -> list[float]:
     return samples
 
 
-def _postgres_subscriber(url: str, events: int, ready, results) -> None:  # type: ignore[no-untyped-def]
+def _feed_subscriber(url: str, events: int, ready, results) -> None:  # type: ignore[no-untyped-def]
     """One desktop client: its own process, database connections and listener thread."""
     samples: list[float] = []
     done = threading.Event()
@@ -111,7 +111,7 @@ def postgres_feed(url: str, subscribers: int, events: int) -> list[float]:
     context = multiprocessing.get_context("spawn")
     ready, results = context.Semaphore(0), context.Queue()
     processes = [
-        context.Process(target=_postgres_subscriber, args=(url, events, ready, results))
+        context.Process(target=_feed_subscriber, args=(url, events, ready, results))
         for _ in range(subscribers)
     ]
     for process in processes:
@@ -122,8 +122,12 @@ def postgres_feed(url: str, subscribers: int, events: int) -> list[float]:
     writer = Database(make_url(url))
     for n in range(events):
         with writer.transaction() as session:
-            append_events(session, "bench", NOW, [NewEvent(
-                "bench.tick", "bench", str(n), {"t": repr(time.time())})])
+            append_events(
+                session,
+                "bench",
+                NOW,
+                [NewEvent("bench.tick", "bench", str(n), {"t": repr(time.time())})],
+            )
         time.sleep(0.02)
     samples: list[float] = []
     for _ in processes:
@@ -157,31 +161,14 @@ def run_postgres(admin_url: str, subscribers: int, events: int) -> None:
 
 
 def _sqlite_feed_subscriber(path: str, events: int, ready, results) -> None:  # type: ignore[no-untyped-def]
-    samples: list[float] = []
-    done = threading.Event()
-
-    def on_events(batch: list[FeedEvent]) -> None:
-        now = time.time()
-        for event in batch:
-            samples.append((now - float(event.payload["t"])) * 1000)
-        if len(samples) >= events:
-            done.set()
-
-    database = Database(make_url(f"sqlite:///{path}"))
-    listener = FeedListener(database, on_events, start_after=Cursor(), slow_poll=5.0)
-    listener.start()
-    ready.set()
-    done.wait(60)
-    listener.stop()
-    database.dispose()
-    results.put(samples)
+    _feed_subscriber(f"sqlite:///{path}", events, ready, results)
 
 
 def _sqlite_raw_subscriber(path: str, events: int, ready, results) -> None:  # type: ignore[no-untyped-def]
     connection = sqlite3.connect(path, isolation_level=None)
     version = connection.execute("PRAGMA data_version").fetchone()[0]
     samples: list[float] = []
-    ready.set()
+    ready.release()
     while len(samples) < events:
         time.sleep(0.02)  # the same interval the feed's SQLite waiter polls at
         current = connection.execute("PRAGMA data_version").fetchone()[0]
@@ -204,10 +191,10 @@ def run_sqlite(events: int) -> None:
             path = str(Path(tmp) / f"{target.__name__}.db")  # a fresh feed for each run
             database = Database(make_url(f"sqlite:///{path}"))
             upgrade(database)
-            ready, results = context.Event(), context.Queue()
+            ready, results = context.Semaphore(0), context.Queue()
             process = context.Process(target=target, args=(path, events, ready, results))
             process.start()
-            ready.wait(30)
+            ready.acquire(timeout=30)
             time.sleep(0.5)
             for n in range(events):
                 with database.transaction() as session:

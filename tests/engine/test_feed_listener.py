@@ -52,6 +52,20 @@ class Recorder:
         raise AssertionError(f"timed out; events={self.topics()} statuses={self.statuses}")
 
 
+def _start_listener(database: Database, recorder: Recorder) -> FeedListener:
+    """A listener that reconnects quickly, for the tests that break its connection."""
+    listener = FeedListener(
+        database,
+        recorder.on_events,
+        recorder.on_status,
+        start_after=Cursor(),
+        slow_poll=0.5,
+        max_backoff=0.5,
+    )
+    listener.start()
+    return listener
+
+
 def _write(database: Database, topic: str) -> None:
     with database.transaction() as session:
         append_events(session, "tester", NOW, [NewEvent(topic, "thing", "1")])
@@ -81,15 +95,7 @@ def test_the_listener_starts_with_the_recent_backlog_then_goes_live(database: Da
 def test_the_listener_survives_its_connection_being_killed(postgres_url: str) -> None:
     database = Database(make_url(postgres_url))
     recorder = Recorder()
-    listener = FeedListener(
-        database,
-        recorder.on_events,
-        recorder.on_status,
-        start_after=Cursor(),
-        slow_poll=0.5,
-        max_backoff=0.5,
-    )
-    listener.start()
+    listener = _start_listener(database, recorder)
     try:
         _write(database, "before.kill")
         recorder.wait_for(lambda: "before.kill" in recorder.topics())
@@ -214,15 +220,7 @@ def test_the_listener_survives_a_database_restart(private_postgres) -> None:
     database = Database(make_url(url))
     upgrade(database)
     recorder = Recorder()
-    listener = FeedListener(
-        database,
-        recorder.on_events,
-        recorder.on_status,
-        start_after=Cursor(),
-        slow_poll=0.5,
-        max_backoff=0.5,
-    )
-    listener.start()
+    listener = _start_listener(database, recorder)
     try:
         _write(database, "before.restart")
         recorder.wait_for(lambda: "before.restart" in recorder.topics())
