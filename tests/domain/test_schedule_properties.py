@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
@@ -75,7 +76,7 @@ def test_shifts_tile_the_range_exactly(rules: ScheduleRules, span) -> None:
     shifts = rules.shifts(start, end)
     assert shifts[0].start == start
     assert shifts[-1].end == end
-    for before, after in zip(shifts, shifts[1:], strict=False):
+    for before, after in itertools.pairwise(shifts):
         assert before.end == after.start
     assert all(s.start < s.end for s in shifts)
 
@@ -86,7 +87,7 @@ def test_no_overlap_within_a_layer(rules: ScheduleRules, span) -> None:
     start, end = span
     for index in range(len(rules.layers)):
         shifts = rules.layer_shifts(index, start, end)
-        for before, after in zip(shifts, shifts[1:], strict=False):
+        for before, after in itertools.pairwise(shifts):
             assert before.end <= after.start
 
 

@@ -7,7 +7,7 @@ key (handle, slug, dedup key, title) before it is created.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from warroom.domain.durations import parse_duration
 from warroom.domain.errors import ValidationError
 from warroom.domain.events import NewEvent
-from warroom.domain.people import normalise_expertise, validate_person
+from warroom.domain.roster_file import parse_roster
 from warroom.domain.runbook_text import parse_runbook
 from warroom.domain.vocabulary import (
     IncidentRole,
@@ -26,38 +26,21 @@ from warroom.domain.vocabulary import (
     NotificationReason,
     PageState,
 )
-from warroom.domain.wallclock import (
-    parse_clock,
-    parse_handoff,
-    parse_time_zone,
-    parse_weekdays,
-)
 from warroom.services.context import ServiceContext, UnitOfWork, unit_of_work
+from warroom.services.roster import RosterChanges, apply_roster
 from warroom.store.models import (
-    EscalationLevel,
-    EscalationPolicy,
-    EscalationTarget,
     Incident,
-    LayerMember,
-    LayerRestriction,
     Notification,
     Page,
     Participant,
     Person,
-    PersonExpertise,
     RoleAssignment,
-    RotationLayer,
     Runbook,
     RunbookService,
     RunbookStep,
-    Schedule,
-    ScheduleOverride,
     Service,
     StatusUpdate,
-    SupportHours,
-    SupportWindow,
     Team,
-    TeamMembership,
     TranscriptEntry,
 )
 
@@ -84,9 +67,13 @@ class SeedReport:
         return f"Seeded the demo organisation: {parts}."
 
 
-def load_demo_files() -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+def demo_roster_text() -> str:
+    return (resources.files(DEMO_PACKAGE) / "demo" / "organisation.yaml").read_text("utf-8")
+
+
+def load_demo_files() -> tuple[str, dict[str, Any], dict[str, str]]:
     root = resources.files(DEMO_PACKAGE)
-    organisation = yaml.safe_load((root / "demo" / "organisation.yaml").read_text("utf-8"))
+    organisation = demo_roster_text()
     history = yaml.safe_load((root / "demo" / "history.yaml").read_text("utf-8"))
     runbooks = {
         entry.name.removesuffix(".md"): entry.read_text("utf-8")
@@ -102,12 +89,7 @@ def seed_demo(context: ServiceContext) -> SeedReport:
     report = SeedReport()
     with unit_of_work(context) as work:
         seeder = _Seeder(work, report)
-        seeder.people(organisation["people"])
-        seeder.teams(organisation["teams"])
-        seeder.support_hours(organisation["support_hours"])
-        seeder.schedules(organisation["schedules"])
-        seeder.escalation_policies(organisation["escalation_policies"])
-        seeder.services(organisation["services"])
+        seeder.roster(organisation)
         seeder.runbooks(runbooks)
         seeder.incidents(history["incidents"])
         seeder.pages(history["pages"])
@@ -146,196 +128,29 @@ class _Seeder:
     def _existing(self, model: Any, key_column: Any) -> dict[str, int]:
         return {key: id_ for key, id_ in self.session.execute(select(key_column, model.id))}
 
-    # ------------------------------------------------------------------ roster
-
-    def people(self, people: list[dict[str, Any]]) -> None:
-        self.person_ids = self._existing(Person, Person.handle)
-        for spec in people:
-            handle = spec["handle"]
-            if handle in self.person_ids:
-                continue
-            validate_person(handle, spec["name"], spec["time_zone"])
-            person = Person(
-                handle=handle,
-                name=spec["name"],
-                email=spec.get("email"),
-                phone=spec.get("phone"),
-                time_zone=spec["time_zone"],
-                created_at=self.now,
-                expertise=[
-                    PersonExpertise(tag=t) for t in normalise_expertise(spec.get("expertise", []))
-                ],
-            )
-            self.session.add(person)
-            self.session.flush()
-            self.person_ids[handle] = person.id
-            self.report.count("people")
-
     def person(self, handle: str) -> int:
         try:
             return self.person_ids[handle]
         except KeyError:
             raise ValidationError(f"the demo names an unknown person '{handle}'") from None
 
-    def teams(self, teams: list[dict[str, Any]]) -> None:
+    def roster(self, text: str) -> None:
+        """The roster part goes through roster-as-code, adding and updating only."""
+        spec = parse_roster(text, "demo/organisation.yaml", today=self.now.date())
+        changes = RosterChanges()
+        apply_roster(self.work, spec, changes, prune=False)
+        for item in changes.added:
+            kind = item.split(" ")[0]
+            kind = {
+                "person": "people",
+                "support": "support hours",
+                "escalation": "escalation policies",
+            }.get(kind, kind + "s")
+            self.report.count(kind)
+        self.session.flush()
+        self.person_ids = self._existing(Person, Person.handle)
         self.team_ids = self._existing(Team, Team.slug)
-        for spec in teams:
-            if spec["slug"] in self.team_ids:
-                continue
-            team = Team(slug=spec["slug"], name=spec["name"], description=spec["description"])
-            roles = {spec.get("lead"): "lead", spec.get("manager"): "manager"}
-            handles = list(dict.fromkeys([*spec["members"], spec.get("manager")]))
-            team.memberships = [
-                TeamMembership(person_id=self.person(h), role=roles.get(h, "member"))
-                for h in handles
-                if h
-            ]
-            self.session.add(team)
-            self.session.flush()
-            self.team_ids[team.slug] = team.id
-            self.report.count("teams")
-
-    def support_hours(self, specs: list[dict[str, Any]]) -> None:
-        self.support_ids = self._existing(SupportHours, SupportHours.slug)
-        for spec in specs:
-            if spec["slug"] in self.support_ids:
-                continue
-            parse_time_zone(spec["time_zone"])
-            hours = SupportHours(
-                slug=spec["slug"],
-                name=spec["name"],
-                time_zone=spec["time_zone"],
-                holiday_country=spec.get("holidays"),
-                holiday_subdivision=spec.get("holiday_subdivision"),
-            )
-            for window in spec["windows"]:
-                start, end = parse_clock(window["from"]), parse_clock(window["to"])
-                for day in parse_weekdays(window["days"]):
-                    hours.windows.append(
-                        SupportWindow(weekday=day, start_minute=start, end_minute=end)
-                    )
-            self.session.add(hours)
-            self.session.flush()
-            self.support_ids[hours.slug] = hours.id
-            self.report.count("support hours")
-
-    def schedules(self, specs: list[dict[str, Any]]) -> None:
-        self.schedule_ids = self._existing(Schedule, Schedule.slug)
-        for spec in specs:
-            if spec["slug"] in self.schedule_ids:
-                continue
-            zone = parse_time_zone(spec["time_zone"])
-            schedule = Schedule(
-                slug=spec["slug"],
-                name=spec["name"],
-                team_id=self.team_ids[spec["team"]],
-                kind=spec["kind"],
-                time_zone=spec["time_zone"],
-            )
-            for position, layer_spec in enumerate(spec["layers"]):
-                weekday, minute = parse_handoff(layer_spec["handoff"])
-                layer = RotationLayer(
-                    position=position,
-                    name=layer_spec["name"],
-                    rotation_kind=layer_spec["rotation"],
-                    rotation_length=int(layer_spec.get("length", 1)),
-                    handoff_minute=minute,
-                    handoff_weekday=weekday,
-                    start_date=layer_spec["start"],
-                )
-                layer.members = [
-                    LayerMember(position=i, person_id=self.person(h))
-                    for i, h in enumerate(layer_spec["people"])
-                ]
-                for restriction in layer_spec.get("restrictions", []):
-                    layer.restrictions.append(
-                        LayerRestriction(
-                            kind="daily",
-                            start_minute=parse_clock(restriction["daily"]),
-                            duration_minutes=int(restriction["hours"]) * 60,
-                        )
-                    )
-                schedule.layers.append(layer)
-            self.session.add(schedule)
-            self.session.flush()
-            for override in spec.get("overrides", []):
-                self.session.add(
-                    ScheduleOverride(
-                        schedule_id=schedule.id,
-                        person_id=self.person(override["person"]),
-                        starts_at=self._relative_local(override["from"], zone),
-                        ends_at=self._relative_local(override["to"], zone),
-                        reason=override.get("reason", ""),
-                        created_by=self.work.actor,
-                        created_at=self.now,
-                    )
-                )
-            self.schedule_ids[schedule.slug] = schedule.id
-            self.report.count("schedules")
-
-    def _relative_local(self, text: str, zone: Any) -> datetime:
-        """``"+2d 18:00"``: 18:00 local time, two days after today in that zone."""
-        offset, clock = text.split()
-        today = self.now.astimezone(zone).date()
-        day = today + parse_duration(offset.lstrip("+"))
-        minutes = parse_clock(clock)
-        local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=zone)
-        return local.astimezone(UTC)
-
-    def escalation_policies(self, specs: list[dict[str, Any]]) -> None:
-        self.policy_ids = self._existing(EscalationPolicy, EscalationPolicy.slug)
-        for spec in specs:
-            if spec["slug"] in self.policy_ids:
-                continue
-            policy = EscalationPolicy(
-                slug=spec["slug"],
-                name=spec["name"],
-                repeat_count=int(spec.get("repeat", 0)),
-                ack_timeout_minutes=spec.get("ack_timeout_minutes"),
-            )
-            for position, level_spec in enumerate(spec["levels"]):
-                level = EscalationLevel(
-                    position=position, delay_minutes=int(level_spec["after_minutes"])
-                )
-                for target in level_spec["notify"]:
-                    if "schedule" in target:
-                        level.targets.append(
-                            EscalationTarget(
-                                kind="schedule", schedule_id=self.schedule_ids[target["schedule"]]
-                            )
-                        )
-                    elif "person" in target:
-                        level.targets.append(
-                            EscalationTarget(kind="person", person_id=self.person(target["person"]))
-                        )
-                    else:
-                        level.targets.append(
-                            EscalationTarget(kind="expertise", expertise=target["expertise"])
-                        )
-                policy.levels.append(level)
-            self.session.add(policy)
-            self.session.flush()
-            self.policy_ids[policy.slug] = policy.id
-            self.report.count("escalation policies")
-
-    def services(self, specs: list[dict[str, Any]]) -> None:
         self.service_ids = self._existing(Service, Service.slug)
-        for spec in specs:
-            if spec["slug"] in self.service_ids:
-                continue
-            service = Service(
-                slug=spec["slug"],
-                name=spec["name"],
-                description=spec.get("description", ""),
-                owner_team_id=self.team_ids[spec["team"]],
-                escalation_policy_id=self.policy_ids[spec["escalation_policy"]],
-                support_hours_id=self.support_ids[spec["support_hours"]],
-                urgency_rules=spec.get("urgency", {}),
-            )
-            self.session.add(service)
-            self.session.flush()
-            self.service_ids[service.slug] = service.id
-            self.report.count("services")
 
     def runbooks(self, files: dict[str, str]) -> None:
         self.runbook_ids = self._existing(Runbook, Runbook.slug)

@@ -1,0 +1,120 @@
+"""Roster as code: idempotent import with a report, dry runs, round trips, clear errors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from warroom.domain.roster_file import RosterFileError, dump_roster, parse_roster
+from warroom.services.context import ServiceContext
+from warroom.services.demo import demo_roster_text, seed_demo
+from warroom.services.roster import export_roster, import_roster
+from warroom.store.models import Event, Person, Schedule, ScheduleOverride, Service
+
+
+def demo_spec(context: ServiceContext):
+    return parse_roster(demo_roster_text(), "organisation.yaml", today=context.clock.now().date())
+
+
+def count(context: ServiceContext, model) -> int:
+    with context.database.reading() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_importing_twice_changes_nothing_the_second_time(context: ServiceContext) -> None:
+    first = import_roster(context, demo_spec(context))
+    assert "person amara" in first.added and "schedule platform-primary" in first.added
+    assert len([a for a in first.added if a.startswith("person ")]) == 29
+    events = count(context, Event)
+    second = import_roster(context, demo_spec(context))
+    assert second.empty
+    assert "already up to date" in second.describe()
+    assert count(context, Event) == events
+
+
+def test_a_dry_run_reports_and_writes_nothing(context: ServiceContext) -> None:
+    changes = import_roster(context, demo_spec(context), dry_run=True)
+    assert len(changes.added) > 60
+    assert "Dry run: nothing was written" in changes.describe()
+    assert count(context, Person) == 0
+    assert count(context, Event) == 0
+
+
+def test_export_round_trips(context: ServiceContext) -> None:
+    import_roster(context, demo_spec(context))
+    exported = export_roster(context)
+    text = dump_roster(exported)
+    again = parse_roster(text, "exported.yaml")
+    assert again == exported
+    assert import_roster(context, again).empty
+
+
+def test_changes_and_removals_are_reported_and_history_is_kept(context: ServiceContext) -> None:
+    seed_demo(context)  # the demo has pages on its services
+    text = demo_roster_text().replace("name: Amara Okafor", "name: Amara Okafor-Reid")
+    spec = parse_roster(text, "organisation.yaml", today=context.clock.now().date())
+    people = tuple(p for p in spec.people if p.handle != "sam.w")
+    teams = tuple(t if t.slug not in ("payments", "storefront") else
+                  type(t)(t.slug, t.name, t.description,
+                          tuple(m for m in t.members if m[0] != "sam.w")) for t in spec.teams)
+    policies = tuple(
+        type(p)(p.slug, p.name, p.repeat_count, p.ack_timeout_minutes, tuple(
+            level for level in p.levels if all(t.ref != "sam.w" for t in level.targets)))
+        for p in spec.escalation_policies)
+    services = tuple(s for s in spec.services if s.slug != "checkout-api")
+    changed = type(spec)(people, teams, spec.support_hours, spec.schedules, policies, services)
+    changes = import_roster(context, changed)
+    assert "person amara" in changes.changed
+    assert "person sam.w (deactivated)" in changes.removed
+    assert "service checkout-api (it has pages)" in changes.kept
+    with context.database.reading() as session:
+        sam = session.scalars(select(Person).where(Person.handle == "sam.w")).one()
+        assert not sam.active
+        assert session.scalar(select(Service.id).where(Service.slug == "checkout-api"))
+
+
+def test_overrides_made_in_the_app_survive_an_import(context: ServiceContext) -> None:
+    import_roster(context, demo_spec(context))
+    now = context.clock.now()
+    with context.database.transaction() as session:
+        schedule_id = session.scalar(select(Schedule.id).where(Schedule.slug == "data-primary"))
+        person_id = session.scalar(select(Person.id).where(Person.handle == "zoe"))
+        session.add(ScheduleOverride(
+            schedule_id=schedule_id, person_id=person_id, starts_at=now + timedelta(days=1),
+            ends_at=now + timedelta(days=2), created_by="zoe", created_at=now))
+    assert import_roster(context, demo_spec(context)).empty
+    assert count(context, ScheduleOverride) == 2  # the file's one and the app's one
+
+
+def test_a_bad_file_names_file_line_and_problem_and_changes_nothing(
+    context: ServiceContext,
+) -> None:
+    bad = demo_roster_text().replace("time_zone: Europe/Berlin, expertise: [observability",
+                                     "time_zone: Europe/Berlinn, expertise: [observability")
+    bad = bad.replace("members: [amara, tom.h, priya", "members: [amara, tom.h, nobody, priya")
+    with pytest.raises(RosterFileError) as caught:
+        parse_roster(bad, "org.yaml")
+    problems = caught.value.problems
+    assert any(p.startswith("org.yaml:11: person 'lukas'") and "Europe/Berlinn" in p
+               for p in problems)
+    assert any("team 'platform' names unknown person 'nobody'" in p for p in problems)
+    assert count(context, Person) == 0
+
+
+@pytest.mark.parametrize(
+    ("snippet", "complaint"),
+    [
+        ("people: [1, 2", "not valid YAML"),
+        ("people:\n  - {handle: a, name: A, time_zone: UTC}\n  - {handle: a, name: B, time_zone: UTC}",
+         "person 'a' is defined twice"),
+        ("peeple: []", "unknown section 'peeple'"),
+        ("support_hours:\n  - {slug: s, name: S, time_zone: UTC, windows: "
+         "[{days: mon, from: '09:00', to: '17:00'}, {days: mon-tue, from: '12:00', to: '18:00'}]}",
+         "overlapping windows"),
+    ],
+)
+def test_malformed_files_are_explained(snippet: str, complaint: str) -> None:
+    with pytest.raises(RosterFileError, match=complaint):
+        parse_roster(snippet, "x.yaml")

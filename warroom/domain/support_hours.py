@@ -1,0 +1,99 @@
+"""Support hours: when a service's team is at work, so low-urgency pages may page.
+
+Windows are weekly, in wall-clock time of the support hours' zone (09:00-18:00 stays
+09:00-18:00 across daylight-saving changes), minus the public holidays of one country
+(the ``holidays`` package), optionally one of its subdivisions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from warroom.domain.errors import ValidationError
+from warroom.domain.schedule import resolve_local
+
+
+@dataclass(frozen=True)
+class Window:
+    weekday: int  # Monday = 0
+    start_minute: int
+    end_minute: int  # exclusive; 1440 is midnight at the end of the day
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.weekday <= 6:
+            raise ValidationError("a support window's weekday is 0 (Monday) to 6 (Sunday)")
+        if not 0 <= self.start_minute < self.end_minute <= 1440:
+            raise ValidationError("a support window must end after it starts, within one day")
+
+
+@dataclass(frozen=True)
+class SupportHoursRules:
+    time_zone: str
+    windows: tuple[Window, ...]
+    holiday_country: str | None = None
+    holiday_subdivision: str | None = None
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.time_zone)
+        except (KeyError, ValueError):
+            raise ValidationError(f"'{self.time_zone}' is not an IANA time zone") from None
+
+    @cached_property
+    def _holidays(self) -> Any:
+        if not self.holiday_country:
+            return None
+        import holidays
+
+        try:
+            return holidays.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision)
+        except NotImplementedError:
+            raise ValidationError(
+                f"no public holidays are known for country '{self.holiday_country}'"
+                + (f" subdivision '{self.holiday_subdivision}'" if self.holiday_subdivision else "")
+            ) from None
+
+    def is_holiday(self, day: date) -> bool:
+        return self._holidays is not None and day in self._holidays
+
+    def _windows_on(self, day: date) -> list[tuple[datetime, datetime]]:
+        if self.is_holiday(day):
+            return []
+        midnight = datetime.combine(day, time())
+        return [
+            (
+                resolve_local(midnight + timedelta(minutes=w.start_minute), self.zone),
+                resolve_local(midnight + timedelta(minutes=w.end_minute), self.zone),
+            )
+            for w in self.windows
+            if w.weekday == day.weekday()
+        ]
+
+    def contains(self, instant: datetime) -> bool:
+        """Is ``instant`` inside support hours?"""
+        today = instant.astimezone(self.zone).date()
+        return any(
+            start <= instant < end
+            for day in (today - timedelta(days=1), today)
+            for start, end in self._windows_on(day)
+        )
+
+    def next_start(self, instant: datetime, horizon_days: int = 370) -> datetime | None:
+        """When support hours next begin after ``instant`` (now, if inside them already)."""
+        if self.contains(instant):
+            return instant
+        today = instant.astimezone(self.zone).date()
+        for offset in range(horizon_days):
+            starts = sorted(
+                start
+                for start, _ in self._windows_on(today + timedelta(days=offset))
+                if start > instant
+            )
+            if starts:
+                return starts[0]
+        return None

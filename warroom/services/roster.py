@@ -1,0 +1,565 @@
+"""Roster as code: import a roster file into the database and export it back.
+
+Import is idempotent and reports what it added, changed and removed; ``dry_run`` reports
+without writing. The file is the source of truth for what it declares, with two exceptions
+that protect history: a person left out of the file is deactivated (their pages and incident
+roles stay), and a service that has pages is kept. Overrides made in the app (``I'll take this
+shift``) are never removed by an import; overrides that came from a file and left it are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import Session
+
+from warroom.domain.roster_file import (
+    LayerSpec,
+    LevelSpec,
+    OverrideSpec,
+    PersonSpec,
+    PolicySpec,
+    RestrictionSpec,
+    RosterSpec,
+    ScheduleSpec,
+    ServiceSpec,
+    SupportHoursSpec,
+    TargetSpec,
+    TeamSpec,
+)
+from warroom.services.context import ServiceContext, UnitOfWork, reading, unit_of_work
+from warroom.store.models import (
+    EscalationLevel,
+    EscalationPolicy,
+    EscalationTarget,
+    LayerMember,
+    LayerRestriction,
+    Page,
+    Person,
+    PersonExpertise,
+    RotationLayer,
+    Schedule,
+    ScheduleOverride,
+    Service,
+    SupportHours,
+    SupportWindow,
+    Team,
+    TeamMembership,
+)
+
+FROM_FILE = "roster-file"
+
+
+@dataclass
+class RosterChanges:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+    def describe(self) -> str:
+        lines = []
+        verb = "would be " if self.dry_run else ""
+        for title, items in (
+            ("added", self.added),
+            ("changed", self.changed),
+            ("removed", self.removed),
+            ("kept", self.kept),
+        ):
+            if items:
+                lines.append(f"{verb if title != 'kept' else ''}{title} ({len(items)}):")
+                lines.extend(f"  {item}" for item in items)
+        if not lines:
+            return "The roster is already up to date; nothing to change."
+        if self.dry_run:
+            lines.append("Dry run: nothing was written.")
+        return "\n".join(lines)
+
+
+class _DryRunError(Exception):
+    """Raised inside the transaction so a dry run rolls back what it did."""
+
+
+def import_roster(
+    context: ServiceContext, spec: RosterSpec, *, dry_run: bool = False, source: str = "roster"
+) -> RosterChanges:
+    changes = RosterChanges(dry_run=dry_run)
+    try:
+        with unit_of_work(context) as work:
+            apply_roster(work, spec, changes)
+            if not changes.empty:
+                work.emit(
+                    "roster.imported",
+                    "roster",
+                    source,
+                    {
+                        "summary": f"imported {source}: {len(changes.added)} added, "
+                        f"{len(changes.changed)} changed, {len(changes.removed)} removed",
+                    },
+                )
+            if dry_run:
+                raise _DryRunError
+    except _DryRunError:
+        pass
+    return changes
+
+
+def export_roster(context: ServiceContext) -> RosterSpec:
+    with reading(context) as session:
+        return read_roster(session, since=context.clock.now())
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def read_roster(session: Session, since: datetime | None = None) -> RosterSpec:
+    """The roster as it is in the database (overrides ending after ``since``)."""
+    handles = dict(session.execute(select(Person.id, Person.handle)).all())
+    team_slugs = dict(session.execute(select(Team.id, Team.slug)).all())
+    schedule_slugs = dict(session.execute(select(Schedule.id, Schedule.slug)).all())
+    policy_slugs = dict(session.execute(select(EscalationPolicy.id, EscalationPolicy.slug)).all())
+    support_slugs = dict(session.execute(select(SupportHours.id, SupportHours.slug)).all())
+
+    people = tuple(
+        PersonSpec(
+            p.handle, p.name, p.time_zone, p.email, p.phone, tuple(e.tag for e in p.expertise)
+        )
+        for p in session.scalars(select(Person).where(Person.active).order_by(Person.id))
+    )
+    teams = tuple(
+        TeamSpec(
+            t.slug,
+            t.name,
+            t.description,
+            tuple(
+                (handles[m.person_id], m.role) for m in sorted(t.memberships, key=lambda m: m.id)
+            ),
+        )
+        for t in session.scalars(select(Team).order_by(Team.id))
+    )
+    support = tuple(
+        SupportHoursSpec(
+            s.slug,
+            s.name,
+            s.time_zone,
+            tuple(
+                (w.weekday, w.start_minute, w.end_minute)
+                for w in sorted(s.windows, key=lambda w: w.id)
+            ),
+            s.holiday_country,
+            s.holiday_subdivision,
+        )
+        for s in session.scalars(select(SupportHours).order_by(SupportHours.id))
+    )
+    schedules = []
+    for schedule in session.scalars(select(Schedule).order_by(Schedule.id)):
+        overrides_query = (
+            select(ScheduleOverride)
+            .where(ScheduleOverride.schedule_id == schedule.id)
+            .order_by(ScheduleOverride.starts_at, ScheduleOverride.id)
+        )
+        if since is not None:
+            overrides_query = overrides_query.where(ScheduleOverride.ends_at > since)
+        schedules.append(
+            ScheduleSpec(
+                schedule.slug,
+                schedule.name,
+                team_slugs[schedule.team_id],
+                schedule.kind,
+                schedule.time_zone,
+                tuple(_layer_spec(layer, handles) for layer in schedule.layers),
+                tuple(
+                    OverrideSpec(handles[o.person_id], o.starts_at, o.ends_at, o.reason)
+                    for o in session.scalars(overrides_query)
+                ),
+            )
+        )
+    policies = tuple(
+        PolicySpec(
+            p.slug,
+            p.name,
+            p.repeat_count,
+            p.ack_timeout_minutes,
+            tuple(
+                LevelSpec(
+                    level.delay_minutes,
+                    tuple(
+                        TargetSpec(
+                            t.kind,
+                            _target_ref(t, schedule_slugs, handles),
+                        )
+                        for t in sorted(level.targets, key=lambda t: t.id)
+                    ),
+                )
+                for level in p.levels
+            ),
+        )
+        for p in session.scalars(select(EscalationPolicy).order_by(EscalationPolicy.id))
+    )
+    services = tuple(
+        ServiceSpec(
+            s.slug,
+            s.name,
+            s.description,
+            team_slugs[s.owner_team_id],
+            policy_slugs.get(s.escalation_policy_id) if s.escalation_policy_id else None,
+            support_slugs.get(s.support_hours_id) if s.support_hours_id else None,
+            dict(s.urgency_rules or {}),
+        )
+        for s in session.scalars(select(Service).order_by(Service.id))
+    )
+    return RosterSpec(people, teams, support, tuple(schedules), policies, services)
+
+
+def _target_ref(
+    target: EscalationTarget, schedules: dict[int, str], handles: dict[int, str]
+) -> str:
+    if target.kind == "schedule" and target.schedule_id is not None:
+        return schedules[target.schedule_id]
+    if target.kind == "person" and target.person_id is not None:
+        return handles[target.person_id]
+    return str(target.expertise)
+
+
+def _layer_spec(layer: RotationLayer, handles: dict[int, str]) -> LayerSpec:
+    return LayerSpec(
+        layer.name,
+        layer.rotation_kind,
+        layer.rotation_length,
+        layer.handoff_weekday,
+        layer.handoff_minute,
+        layer.start_date,
+        layer.end_date,
+        tuple(handles[m.person_id] for m in layer.members),
+        tuple(
+            RestrictionSpec(r.kind, r.start_minute, r.duration_minutes, r.start_weekday)
+            for r in sorted(layer.restrictions, key=lambda r: r.id)
+        ),
+    )
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def apply_roster(
+    work: UnitOfWork, spec: RosterSpec, changes: RosterChanges, *, prune: bool = True
+) -> None:
+    """Apply ``spec`` inside a caller's unit of work (the demo seeds in one transaction)."""
+    _Importer(work, changes, prune).run(spec)
+
+
+class _Importer:
+    """Applies a roster spec. ``prune=False`` only adds and updates (the demo uses it, so
+    seeding a database that already holds a real roster never removes anyone)."""
+
+    def __init__(self, work: UnitOfWork, changes: RosterChanges, prune: bool = True) -> None:
+        self.work = work
+        self.session = work.session
+        self.changes = changes
+        self.prune = prune
+
+    def run(self, spec: RosterSpec) -> None:
+        current = read_roster(self.session)
+        self.people(spec.people, current.people)
+        ids = self._ids()
+        self.teams(spec.teams, current.teams, ids)
+        self.support_hours(spec.support_hours, current.support_hours)
+        self.session.flush()
+        ids = self._ids()
+        self.schedules(spec.schedules, current.schedules, ids)
+        self.session.flush()
+        ids = self._ids()
+        self.policies(spec.escalation_policies, current.escalation_policies, ids)
+        self.session.flush()
+        ids = self._ids()
+        self.services(spec.services, current.services, ids)
+        if self.prune:
+            self._remove_unlisted(spec, current)
+
+    def _ids(self) -> dict[str, dict[str, int]]:
+        s = self.session
+        return {
+            "person": dict(s.execute(select(Person.handle, Person.id)).all()),
+            "team": dict(s.execute(select(Team.slug, Team.id)).all()),
+            "schedule": dict(s.execute(select(Schedule.slug, Schedule.id)).all()),
+            "policy": dict(s.execute(select(EscalationPolicy.slug, EscalationPolicy.id)).all()),
+            "support": dict(s.execute(select(SupportHours.slug, SupportHours.id)).all()),
+        }
+
+    # people ----------------------------------------------------------------
+
+    def people(self, wanted: tuple[PersonSpec, ...], current: tuple[PersonSpec, ...]) -> None:
+        existing = {p.handle: p for p in current}
+        for spec in wanted:
+            person = self.session.scalar(select(Person).where(Person.handle == spec.handle))
+            if person is None:
+                person = Person(handle=spec.handle, created_at=self.work.now)
+                self.session.add(person)
+                self.changes.added.append(f"person {spec.handle}")
+            elif not person.active:
+                self.changes.added.append(f"person {spec.handle} (reactivated)")
+            elif existing.get(spec.handle) != spec:
+                self.changes.changed.append(f"person {spec.handle}")
+            else:
+                continue
+            person.name, person.time_zone = spec.name, spec.time_zone
+            person.email, person.phone, person.active = spec.email, spec.phone, True
+            if tuple(e.tag for e in person.expertise) != spec.expertise:
+                person.expertise = []
+                self.session.flush()
+                person.expertise = [PersonExpertise(tag=tag) for tag in spec.expertise]
+
+    # teams -----------------------------------------------------------------
+
+    def teams(
+        self,
+        wanted: tuple[TeamSpec, ...],
+        current: tuple[TeamSpec, ...],
+        ids: dict[str, dict[str, int]],
+    ) -> None:
+        existing = {t.slug: t for t in current}
+        for spec in wanted:
+            if existing.get(spec.slug) == spec:
+                continue
+            team = self.session.scalar(select(Team).where(Team.slug == spec.slug))
+            if team is None:
+                team = Team(slug=spec.slug)
+                self.session.add(team)
+                self.changes.added.append(f"team {spec.slug}")
+            else:
+                self.changes.changed.append(f"team {spec.slug}")
+            team.name, team.description = spec.name, spec.description
+            team.memberships = []
+            self.session.flush()  # the old rows go before the new ones meet the unique key
+            team.memberships = [
+                TeamMembership(person_id=ids["person"][handle], role=role)
+                for handle, role in spec.members
+            ]
+
+    def support_hours(
+        self, wanted: tuple[SupportHoursSpec, ...], current: tuple[SupportHoursSpec, ...]
+    ) -> None:
+        existing = {s.slug: s for s in current}
+        for spec in wanted:
+            if existing.get(spec.slug) == spec:
+                continue
+            hours = self.session.scalar(select(SupportHours).where(SupportHours.slug == spec.slug))
+            if hours is None:
+                hours = SupportHours(slug=spec.slug)
+                self.session.add(hours)
+                self.changes.added.append(f"support hours {spec.slug}")
+            else:
+                self.changes.changed.append(f"support hours {spec.slug}")
+                hours.windows = []
+                self.session.flush()
+            hours.name, hours.time_zone = spec.name, spec.time_zone
+            hours.holiday_country = spec.holiday_country
+            hours.holiday_subdivision = spec.holiday_subdivision
+            hours.windows = [
+                SupportWindow(weekday=d, start_minute=s, end_minute=e) for d, s, e in spec.windows
+            ]
+
+    # schedules -------------------------------------------------------------
+
+    def schedules(
+        self,
+        wanted: tuple[ScheduleSpec, ...],
+        current: tuple[ScheduleSpec, ...],
+        ids: dict[str, dict[str, int]],
+    ) -> None:
+        existing = {s.slug: s for s in current}
+        people = ids["person"]
+        for spec in wanted:
+            before = existing.get(spec.slug)
+            schedule = self.session.scalar(select(Schedule).where(Schedule.slug == spec.slug))
+            same_shape = before is not None and _without_overrides(before) == _without_overrides(
+                spec
+            )
+            if schedule is None:
+                schedule = Schedule(slug=spec.slug)
+                self.session.add(schedule)
+                self.changes.added.append(f"schedule {spec.slug}")
+            elif not same_shape:
+                self.changes.changed.append(f"schedule {spec.slug}")
+                schedule.layers = []
+                self.session.flush()
+            if not same_shape:
+                schedule.name, schedule.kind = spec.name, spec.kind
+                schedule.team_id, schedule.time_zone = ids["team"][spec.team], spec.time_zone
+                schedule.layers = [
+                    _layer_row(position, layer, people)
+                    for position, layer in enumerate(spec.layers)
+                ]
+                self.session.flush()
+            self._overrides(schedule, spec, people)
+
+    def _overrides(self, schedule: Schedule, spec: ScheduleSpec, people: dict[str, int]) -> None:
+        rows = self.session.scalars(
+            select(ScheduleOverride).where(ScheduleOverride.schedule_id == schedule.id)
+        ).all()
+        have = {(r.person_id, r.starts_at, r.ends_at): r for r in rows}
+        want = {(people[o.person], o.starts_at, o.ends_at): o for o in spec.overrides}
+        for key, override in want.items():
+            if key not in have:
+                self.session.add(
+                    ScheduleOverride(
+                        schedule_id=schedule.id,
+                        person_id=key[0],
+                        starts_at=key[1],
+                        ends_at=key[2],
+                        reason=override.reason,
+                        created_by=FROM_FILE,
+                        created_at=self.work.now,
+                    )
+                )
+                self.changes.added.append(
+                    f"override {spec.slug}: {override.person} {key[1]:%Y-%m-%d %H:%M}Z"
+                )
+        for key, row in have.items():
+            if key not in want and row.created_by == FROM_FILE:
+                self.session.delete(row)
+                self.changes.removed.append(f"override {spec.slug} {key[1]:%Y-%m-%d %H:%M}Z")
+
+    # escalation and services -----------------------------------------------
+
+    def policies(
+        self,
+        wanted: tuple[PolicySpec, ...],
+        current: tuple[PolicySpec, ...],
+        ids: dict[str, dict[str, int]],
+    ) -> None:
+        existing = {p.slug: p for p in current}
+        for spec in wanted:
+            if existing.get(spec.slug) == spec:
+                continue
+            policy = self.session.scalar(
+                select(EscalationPolicy).where(EscalationPolicy.slug == spec.slug)
+            )
+            if policy is None:
+                policy = EscalationPolicy(slug=spec.slug)
+                self.session.add(policy)
+                self.changes.added.append(f"escalation policy {spec.slug}")
+            else:
+                self.changes.changed.append(f"escalation policy {spec.slug}")
+                policy.levels = []
+                self.session.flush()
+            policy.name, policy.repeat_count = spec.name, spec.repeat_count
+            policy.ack_timeout_minutes = spec.ack_timeout_minutes
+            policy.levels = [
+                EscalationLevel(
+                    position=n,
+                    delay_minutes=level.delay_minutes,
+                    targets=[
+                        EscalationTarget(
+                            kind=t.kind,
+                            schedule_id=ids["schedule"][t.ref] if t.kind == "schedule" else None,
+                            person_id=ids["person"][t.ref] if t.kind == "person" else None,
+                            expertise=t.ref if t.kind == "expertise" else None,
+                        )
+                        for t in level.targets
+                    ],
+                )
+                for n, level in enumerate(spec.levels)
+            ]
+
+    def services(
+        self,
+        wanted: tuple[ServiceSpec, ...],
+        current: tuple[ServiceSpec, ...],
+        ids: dict[str, dict[str, int]],
+    ) -> None:
+        existing = {s.slug: s for s in current}
+        for spec in wanted:
+            if existing.get(spec.slug) == spec:
+                continue
+            service = self.session.scalar(select(Service).where(Service.slug == spec.slug))
+            if service is None:
+                service = Service(slug=spec.slug)
+                self.session.add(service)
+                self.changes.added.append(f"service {spec.slug}")
+            else:
+                self.changes.changed.append(f"service {spec.slug}")
+            service.name, service.description = spec.name, spec.description
+            service.owner_team_id = ids["team"][spec.team]
+            service.escalation_policy_id = (
+                ids["policy"][spec.escalation_policy] if spec.escalation_policy else None
+            )
+            service.support_hours_id = (
+                ids["support"][spec.support_hours] if spec.support_hours else None
+            )
+            service.urgency_rules = dict(spec.urgency)
+
+    # removal ---------------------------------------------------------------
+
+    def _remove_unlisted(self, spec: RosterSpec, current: RosterSpec) -> None:
+        s = self.session
+        listed = {p.slug for p in spec.services}
+        for service in current.services:
+            if service.slug in listed:
+                continue
+            service_row = s.scalar(select(Service).where(Service.slug == service.slug))
+            assert service_row is not None
+            if s.scalar(select(exists().where(Page.service_id == service_row.id))):
+                self.changes.kept.append(f"service {service.slug} (it has pages)")
+                continue
+            s.delete(service_row)
+            self.changes.removed.append(f"service {service.slug}")
+        s.flush()
+        for model, section, label in (
+            (EscalationPolicy, spec.escalation_policies, "escalation policy"),
+            (Schedule, spec.schedules, "schedule"),
+            (SupportHours, spec.support_hours, "support hours"),
+            (Team, spec.teams, "team"),
+        ):
+            listed = {x.slug for x in section}
+            for found in s.scalars(select(model)).all():
+                row = cast(Any, found)  # each of these models has slug and id
+                if row.slug not in listed:
+                    if model is Schedule:
+                        s.execute(
+                            delete(ScheduleOverride).where(ScheduleOverride.schedule_id == row.id)
+                        )
+                    s.delete(row)
+                    self.changes.removed.append(f"{label} {row.slug}")
+            s.flush()
+        listed_people = {p.handle for p in spec.people}
+        for person in s.scalars(select(Person).where(Person.active)).all():
+            if person.handle not in listed_people:
+                person.active = False
+                s.execute(delete(TeamMembership).where(TeamMembership.person_id == person.id))
+                self.changes.removed.append(f"person {person.handle} (deactivated)")
+
+
+def _without_overrides(spec: ScheduleSpec) -> ScheduleSpec:
+    return ScheduleSpec(spec.slug, spec.name, spec.team, spec.kind, spec.time_zone, spec.layers)
+
+
+def _layer_row(position: int, spec: LayerSpec, people: dict[str, int]) -> RotationLayer:
+    return RotationLayer(
+        position=position,
+        name=spec.name,
+        rotation_kind=spec.rotation,
+        rotation_length=spec.length,
+        handoff_minute=spec.handoff_minute,
+        handoff_weekday=spec.handoff_weekday,
+        start_date=spec.start,
+        end_date=spec.end,
+        members=[LayerMember(position=n, person_id=people[h]) for n, h in enumerate(spec.people)],
+        restrictions=[
+            LayerRestriction(
+                kind=r.kind,
+                start_minute=r.start_minute,
+                duration_minutes=r.duration_minutes,
+                start_weekday=r.start_weekday,
+            )
+            for r in spec.restrictions
+        ],
+    )
