@@ -118,3 +118,106 @@ def test_the_module_runs_as_a_command() -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("warroom: warroom supports SQLite and PostgreSQL")
     assert "Traceback" not in result.stderr
+
+
+# ----------------------------------------------------------------------------- roster commands
+
+
+def test_roster_import_reports_then_is_idempotent(capsys, database_url, tmp_path) -> None:
+    from warroom.services.demo import demo_roster_text
+
+    path = tmp_path / "org.yaml"
+    path.write_text(demo_roster_text())
+    code, out, _ = run(
+        capsys, "roster", "import", str(path), "--dry-run", "--database", database_url
+    )
+    assert code == 0
+    assert "would be added" in out
+    assert "Dry run: nothing was written." in out
+    code, out, _ = run(capsys, "roster", "import", str(path), "--database", database_url)
+    assert code == 0
+    assert "person amara" in out
+    code, out, _ = run(capsys, "roster", "import", str(path), "--database", database_url)
+    assert out.strip() == "The roster is already up to date; nothing to change."
+    exported = tmp_path / "exported.yaml"
+    code, out, _ = run(capsys, "roster", "export", str(exported), "--database", database_url)
+    assert code == 0
+    code, out, _ = run(capsys, "roster", "import", str(exported), "--database", database_url)
+    assert "already up to date" in out
+
+
+def test_a_bad_roster_file_names_the_line(capsys, tmp_path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("people:\n  - {handle: ann, name: Ann, time_zone: Mars/Base}\n")
+    code, _, err = run(capsys, "roster", "import", str(path))
+    assert code == 1
+    assert f"{path}:2: person 'ann'" in err
+    assert "Mars/Base" in err
+    code, _, err = run(capsys, "roster", "import", str(tmp_path / "missing.yaml"))
+    assert code == 1
+    assert "There is no file" in err
+
+
+def test_oncall_answers_for_an_instant_in_text_and_json(capsys, database_url) -> None:
+    import json
+
+    run(capsys, "demo", "--no-gui", "--database", database_url)
+    code, out, _ = run(
+        capsys,
+        "oncall",
+        "--at",
+        "2026-03-02T10:00:00+00:00",
+        "--team",
+        "platform",
+        "--json",
+        "--database",
+        database_url,
+    )
+    assert code == 0
+    answer = json.loads(out)
+    [team] = answer["teams"]
+    primary = team["schedules"][0]
+    # rota starts Mon 5 Jan with 5 people; 2 March is week 8, so the 4th person: lukas
+    assert (primary["kind"], primary["person"]) == ("primary", "lukas")
+    assert primary["until"] == "2026-03-09T09:00:00+00:00"
+    assert primary["next"] == "nadia"
+    code, out, _ = run(
+        capsys, "oncall", "--at", "2026-03-02T10:00:00+00:00", "--database", database_url
+    )
+    assert "Platform" in out
+    assert "Lukas Brandt" in out
+    code, _, err = run(capsys, "oncall", "--team", "nope", "--database", database_url)
+    assert code == 1
+    assert "no team 'nope'" in err
+    code, _, err = run(capsys, "oncall", "--at", "yesterday", "--database", database_url)
+    assert "not an ISO-8601 time" in err
+
+
+def test_schedule_export_writes_an_icalendar_file(capsys, database_url, tmp_path) -> None:
+    from icalendar import Calendar
+
+    run(capsys, "demo", "--no-gui", "--database", database_url)
+    target = tmp_path / "shifts.ics"
+    code, out, _ = run(
+        capsys,
+        "schedule",
+        "export",
+        "payments-primary",
+        "--ics",
+        str(target),
+        "--weeks",
+        "6",
+        "--database",
+        database_url,
+    )
+    assert code == 0
+    assert "Payments primary" in out
+    calendar = Calendar.from_ical(target.read_bytes())
+    events = [c for c in calendar.walk() if c.name == "VEVENT"]
+    assert len(events) >= 6
+    assert all(str(e["summary"]).startswith("On call: ") for e in events)
+    code, _, err = run(
+        capsys, "schedule", "export", "nope", "--ics", str(target), "--database", database_url
+    )
+    assert code == 1
+    assert "no schedule 'nope'" in err

@@ -12,7 +12,7 @@ import logging
 import sys
 import traceback
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from warroom import __version__
@@ -65,6 +65,37 @@ def build_parser() -> argparse.ArgumentParser:
         help="store the PostgreSQL password in the OS keyring (and remember --database)",
     )
 
+    roster = commands.add_parser("roster", help="import or export the roster file (YAML)")
+    roster_commands = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
+    roster_import = roster_commands.add_parser(
+        "import", parents=[database], help="apply a roster file; reports what changes"
+    )
+    roster_import.add_argument("file", metavar="FILE")
+    roster_import.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    roster_export = roster_commands.add_parser(
+        "export", parents=[database], help="write the current roster as a roster file"
+    )
+    roster_export.add_argument("file", metavar="FILE", help="'-' for standard output")
+
+    oncall = commands.add_parser(
+        "oncall", parents=[database], help="who is primary and secondary for each team"
+    )
+    oncall.add_argument("--at", metavar="ISO-8601", help="the instant to ask about (default now)")
+    oncall.add_argument("--team", metavar="SLUG", help="only this team")
+    oncall.add_argument("--json", action="store_true", help="machine-readable output")
+
+    schedule = commands.add_parser("schedule", help="schedule exports")
+    schedule_commands = schedule.add_subparsers(
+        dest="schedule_command", metavar="ACTION", required=True
+    )
+    schedule_export = schedule_commands.add_parser(
+        "export", parents=[database], help="write shifts as an iCalendar file"
+    )
+    schedule_export.add_argument("schedule", metavar="SCHEDULE", help="the schedule's slug")
+    schedule_export.add_argument("--ics", metavar="FILE", required=True)
+    schedule_export.add_argument("--person", metavar="HANDLE", help="only this person's shifts")
+    schedule_export.add_argument("--weeks", type=int, default=8, help="how far ahead (default 8)")
+
     config = commands.add_parser("config", help="show or change the configuration")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     config_commands.add_parser("show", parents=[database], help="print the effective configuration")
@@ -109,6 +140,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _login(args)
     if args.command == "config":
         return _config(args)
+    if args.command == "roster":
+        return _roster(args)
+    if args.command == "oncall":
+        return _oncall(args)
+    if args.command == "schedule":
+        return _schedule(args)
     raise AssertionError(f"unhandled command {args.command}")
 
 
@@ -243,6 +280,164 @@ def _config(args: argparse.Namespace) -> int:
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
     return 0
+
+
+def _with_context(args: argparse.Namespace, action):  # type: ignore[no-untyped-def]
+    """Open the database, check its schema, and run ``action(context)``."""
+    from warroom.services.context import ServiceContext
+    from warroom.store.schema import ensure_schema
+
+    settings = load_settings(args.database)
+    database = _open(settings)
+    try:
+        ensure_schema(database)
+        return action(ServiceContext(database, settings.user))
+    finally:
+        database.dispose()
+
+
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise WarroomError(f"There is no file {path}.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise WarroomError(f"Cannot read {path}: {error}") from None
+
+
+def _roster(args: argparse.Namespace) -> int:
+    from warroom.domain.roster_file import dump_roster, parse_roster
+    from warroom.services.roster import export_roster, import_roster
+
+    if args.roster_command == "import":
+        text = _read_text(args.file)
+        spec = parse_roster(text, args.file)  # a bad file fails before touching the database
+
+        def apply(context):  # type: ignore[no-untyped-def]
+            changes = import_roster(
+                context, spec, dry_run=args.dry_run, source=Path(args.file).name
+            )
+            print(changes.describe())
+            return 0
+
+        return int(_with_context(args, apply))
+
+    def export(context):  # type: ignore[no-untyped-def]
+        text = dump_roster(export_roster(context))
+        if args.file == "-":
+            sys.stdout.write(text)
+        else:
+            try:
+                Path(args.file).write_text(text, encoding="utf-8")
+            except OSError as error:
+                raise WarroomError(f"Cannot write {args.file}: {error}") from None
+            print(f"Wrote the roster to {args.file}.")
+        return 0
+
+    return int(_with_context(args, export))
+
+
+def _parse_instant(text: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise WarroomError(
+            f"'{text}' is not an ISO-8601 time; write it like 2026-11-24T03:00+00:00"
+        ) from None
+    if instant.tzinfo is None:
+        instant = instant.astimezone()  # a time without offset is the computer's local time
+    return instant.astimezone(UTC)
+
+
+def _oncall(args: argparse.Namespace) -> int:
+    import json
+
+    from warroom.services.oncall import who_is_on_call
+    from warroom.services.people import list_people
+
+    at = _parse_instant(args.at) if args.at else None
+
+    def show(context):  # type: ignore[no-untyped-def]
+        moment = at or context.clock.now()
+        teams = who_is_on_call(context, moment, args.team)
+        names = {p.handle: p.name for p in list_people(context)}
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "at": moment.isoformat(),
+                        "teams": [
+                            {
+                                "team": t.team,
+                                "name": t.team_name,
+                                "schedules": [
+                                    {
+                                        "schedule": line.schedule,
+                                        "kind": line.kind,
+                                        "person": line.person,
+                                        "until": line.until.isoformat() if line.until else None,
+                                        "next": line.next_person,
+                                        "next_start": line.next_start.isoformat()
+                                        if line.next_start
+                                        else None,
+                                    }
+                                    for line in t.lines
+                                ],
+                            }
+                            for t in teams
+                        ],
+                    },
+                    indent=2,
+                )
+            )
+            return 0
+        local = moment.astimezone()
+        print(f"On call at {local:%a %d %b %Y %H:%M %Z}")
+        for team in teams:
+            print(f"\n{team.team_name}")
+            for line in team.lines:
+                who = names.get(line.person, line.person) if line.person else "NOBODY (gap)"
+                until = f"until {line.until.astimezone():%a %d %b %H:%M}" if line.until else ""
+                following = (
+                    f"next: {names.get(line.next_person, line.next_person)} "
+                    f"from {line.next_start.astimezone():%a %d %b %H:%M}"
+                    if line.next_person and line.next_start
+                    else ""
+                )
+                print(f"  {line.kind:<10} {who:<22} {until:<24} {following}")
+        return 0
+
+    return int(_with_context(args, show))
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from warroom.domain.ics import shifts_to_ics
+    from warroom.services.oncall import shifts_between
+    from warroom.services.people import list_people
+
+    if not 1 <= args.weeks <= 104:
+        raise WarroomError("--weeks must be between 1 and 104.")
+
+    def export(context):  # type: ignore[no-untyped-def]
+        start = context.clock.now()
+        info, shifts = shifts_between(
+            context, args.schedule, start, start + timedelta(weeks=args.weeks), args.person
+        )
+        names = {p.handle: p.name for p in list_people(context)}
+        if args.person and args.person not in names:
+            raise WarroomError(f"There is no person '{args.person}'.")
+        data = shifts_to_ics(info.slug, info.name, shifts, names, start)
+        try:
+            Path(args.ics).write_bytes(data)
+        except OSError as error:
+            raise WarroomError(f"Cannot write {args.ics}: {error}") from None
+        count = len([s for s in shifts if s.person])
+        print(f"Wrote {count} shifts of {info.name} over {args.weeks} weeks to {args.ics}.")
+        return 0
+
+    return int(_with_context(args, export))
 
 
 def _run_gui(settings: Settings) -> int:

@@ -56,13 +56,22 @@ def test_changes_and_removals_are_reported_and_history_is_kept(context: ServiceC
     text = demo_roster_text().replace("name: Amara Okafor", "name: Amara Okafor-Reid")
     spec = parse_roster(text, "organisation.yaml", today=context.clock.now().date())
     people = tuple(p for p in spec.people if p.handle != "sam.w")
-    teams = tuple(t if t.slug not in ("payments", "storefront") else
-                  type(t)(t.slug, t.name, t.description,
-                          tuple(m for m in t.members if m[0] != "sam.w")) for t in spec.teams)
+    teams = tuple(
+        t
+        if t.slug not in ("payments", "storefront")
+        else type(t)(t.slug, t.name, t.description, tuple(m for m in t.members if m[0] != "sam.w"))
+        for t in spec.teams
+    )
     policies = tuple(
-        type(p)(p.slug, p.name, p.repeat_count, p.ack_timeout_minutes, tuple(
-            level for level in p.levels if all(t.ref != "sam.w" for t in level.targets)))
-        for p in spec.escalation_policies)
+        type(p)(
+            p.slug,
+            p.name,
+            p.repeat_count,
+            p.ack_timeout_minutes,
+            tuple(level for level in p.levels if all(t.ref != "sam.w" for t in level.targets)),
+        )
+        for p in spec.escalation_policies
+    )
     services = tuple(s for s in spec.services if s.slug != "checkout-api")
     changed = type(spec)(people, teams, spec.support_hours, spec.schedules, policies, services)
     changes = import_roster(context, changed)
@@ -81,9 +90,16 @@ def test_overrides_made_in_the_app_survive_an_import(context: ServiceContext) ->
     with context.database.transaction() as session:
         schedule_id = session.scalar(select(Schedule.id).where(Schedule.slug == "data-primary"))
         person_id = session.scalar(select(Person.id).where(Person.handle == "zoe"))
-        session.add(ScheduleOverride(
-            schedule_id=schedule_id, person_id=person_id, starts_at=now + timedelta(days=1),
-            ends_at=now + timedelta(days=2), created_by="zoe", created_at=now))
+        session.add(
+            ScheduleOverride(
+                schedule_id=schedule_id,
+                person_id=person_id,
+                starts_at=now + timedelta(days=1),
+                ends_at=now + timedelta(days=2),
+                created_by="zoe",
+                created_at=now,
+            )
+        )
     assert import_roster(context, demo_spec(context)).empty
     assert count(context, ScheduleOverride) == 2  # the file's one and the app's one
 
@@ -91,14 +107,17 @@ def test_overrides_made_in_the_app_survive_an_import(context: ServiceContext) ->
 def test_a_bad_file_names_file_line_and_problem_and_changes_nothing(
     context: ServiceContext,
 ) -> None:
-    bad = demo_roster_text().replace("time_zone: Europe/Berlin, expertise: [observability",
-                                     "time_zone: Europe/Berlinn, expertise: [observability")
+    bad = demo_roster_text().replace(
+        "time_zone: Europe/Berlin, expertise: [observability",
+        "time_zone: Europe/Berlinn, expertise: [observability",
+    )
     bad = bad.replace("members: [amara, tom.h, priya", "members: [amara, tom.h, nobody, priya")
     with pytest.raises(RosterFileError) as caught:
         parse_roster(bad, "org.yaml")
     problems = caught.value.problems
-    assert any(p.startswith("org.yaml:11: person 'lukas'") and "Europe/Berlinn" in p
-               for p in problems)
+    assert any(
+        p.startswith("org.yaml:11: person 'lukas'") and "Europe/Berlinn" in p for p in problems
+    )
     assert any("team 'platform' names unknown person 'nobody'" in p for p in problems)
     assert count(context, Person) == 0
 
@@ -107,12 +126,16 @@ def test_a_bad_file_names_file_line_and_problem_and_changes_nothing(
     ("snippet", "complaint"),
     [
         ("people: [1, 2", "not valid YAML"),
-        ("people:\n  - {handle: a, name: A, time_zone: UTC}\n  - {handle: a, name: B, time_zone: UTC}",
-         "person 'a' is defined twice"),
+        (
+            "people:\n  - {handle: a, name: A, time_zone: UTC}\n  - {handle: a, name: B, time_zone: UTC}",
+            "person 'a' is defined twice",
+        ),
         ("peeple: []", "unknown section 'peeple'"),
-        ("support_hours:\n  - {slug: s, name: S, time_zone: UTC, windows: "
-         "[{days: mon, from: '09:00', to: '17:00'}, {days: mon-tue, from: '12:00', to: '18:00'}]}",
-         "overlapping windows"),
+        (
+            "support_hours:\n  - {slug: s, name: S, time_zone: UTC, windows: "
+            "[{days: mon, from: '09:00', to: '17:00'}, {days: mon-tue, from: '12:00', to: '18:00'}]}",
+            "overlapping windows",
+        ),
     ],
 )
 def test_malformed_files_are_explained(snippet: str, complaint: str) -> None:
