@@ -25,7 +25,8 @@ def count(context: ServiceContext, model) -> int:
 
 def test_importing_twice_changes_nothing_the_second_time(context: ServiceContext) -> None:
     first = import_roster(context, demo_spec(context))
-    assert "person amara" in first.added and "schedule platform-primary" in first.added
+    assert "person amara" in first.added
+    assert "schedule platform-primary" in first.added
     assert len([a for a in first.added if a.startswith("person ")]) == 29
     events = count(context, Event)
     second = import_roster(context, demo_spec(context))
@@ -127,13 +128,15 @@ def test_a_bad_file_names_file_line_and_problem_and_changes_nothing(
     [
         ("people: [1, 2", "not valid YAML"),
         (
-            "people:\n  - {handle: a, name: A, time_zone: UTC}\n  - {handle: a, name: B, time_zone: UTC}",
+            "people:\n  - {handle: a, name: A, time_zone: UTC}\n"
+            "  - {handle: a, name: B, time_zone: UTC}",
             "person 'a' is defined twice",
         ),
         ("peeple: []", "unknown section 'peeple'"),
         (
             "support_hours:\n  - {slug: s, name: S, time_zone: UTC, windows: "
-            "[{days: mon, from: '09:00', to: '17:00'}, {days: mon-tue, from: '12:00', to: '18:00'}]}",
+            "[{days: mon, from: '09:00', to: '17:00'},"
+            " {days: mon-tue, from: '12:00', to: '18:00'}]}",
             "overlapping windows",
         ),
     ],
