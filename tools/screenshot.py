@@ -26,10 +26,12 @@ def main() -> int:
     parser.add_argument("--database")
     parser.add_argument("--width", type=int, default=1180)
     parser.add_argument("--height", type=int, default=720)
+    parser.add_argument("--view", default="activity", help="activity or roster")
     args = parser.parse_args()
     app = create_application()
     warroom = WarroomApp(load_settings(args.database))
     warroom.window.resize(args.width, args.height)
+    warroom.window.show_view(args.view)
     warroom.start()
 
     def grab() -> None:
@@ -39,7 +41,8 @@ def main() -> int:
 
     def wait_for_rows(tries: list[int] = [0]) -> None:  # noqa: B006
         tries[0] += 1
-        if warroom.activity_model.rowCount() or tries[0] > 100:
+        ready = warroom.activity_model.rowCount() and warroom.roster_view.snapshot is not None
+        if ready or tries[0] > 100:
             QTimer.singleShot(300, grab)
         else:
             QTimer.singleShot(50, wait_for_rows)

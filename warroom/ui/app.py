@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -29,12 +30,20 @@ from warroom.ui.activity.model import ActivityModel
 from warroom.ui.activity.view import ActivityView
 from warroom.ui.feed_bridge import FeedBridge
 from warroom.ui.main_window import MainWindow
+from warroom.ui.roster.override_dialog import OverrideDialog, OverrideRequest
+from warroom.ui.roster.view import RosterView
 from warroom.ui.tasks import TaskRunner
 from warroom.ui.widgets.banner import BannerLevel
 
 if TYPE_CHECKING:
     from warroom.services.context import ServiceContext
+    from warroom.services.roster_view import RosterSnapshot
     from warroom.store.database import Database
+
+#: Feed topics after which the roster view reloads (debounced).
+ROSTER_TOPICS = ("person.", "team.", "schedule.", "roster.", "demo.", "service.")
+#: How long before a shift its person is told.
+HANDOFF_NOTICE = timedelta(minutes=15)
 
 
 class PasswordDialog:
@@ -76,10 +85,16 @@ class WarroomApp(QObject):
     Signals:
         database_ready(): the database is open and the change feed is starting.
         database_failed(str): the database could not be opened; the sentence is in the banner.
+        roster_loaded(): a fresh roster snapshot is on screen.
+        override_saved(): an override asked for in the dialog was saved.
+        handoff_notified(str): the user was told they go on call soon (schedule slug).
     """
 
     database_ready = Signal()
     database_failed = Signal(str)
+    roster_loaded = Signal()
+    override_saved = Signal()
+    handoff_notified = Signal(str)
 
     def __init__(
         self,
@@ -101,8 +116,16 @@ class WarroomApp(QObject):
         self.tasks = TaskRunner(parent=self)
         self.feed = FeedBridge(self)
         self.activity_model = ActivityModel(clock=self.clock.now, parent=self)
+        self.roster_view = RosterView(self.clock.now)
         self.window = MainWindow()
         self.window.add_view("activity", "Activity", ActivityView(self.activity_model))
+        self.window.add_view("roster", "Roster", self.roster_view)
+        self.notified_handoffs: set[tuple[str, datetime]] = set()
+        self._roster_reload = QTimer(self)
+        self._roster_reload.setSingleShot(True)
+        self._roster_reload.setInterval(250)
+        self._clock_tick = QTimer(self)
+        self._clock_tick.setInterval(30_000)
         self.window.database_label.setText(f"  {settings.display_url}")
         self.window.user_label.setText(f"signed in as {settings.user}  ")
         self._connect_signals()
@@ -118,6 +141,10 @@ class WarroomApp(QObject):
         self.feed.connection_changed.connect(self._on_feed_connection_changed)
         # activity history
         self.activity_model.history_requested.connect(self._on_activity_history_requested)
+        # the roster
+        self._roster_reload.timeout.connect(self.reload_roster)
+        self._clock_tick.timeout.connect(self._on_clock_tick_timeout)
+        self.roster_view.override_requested.connect(self._on_roster_view_override_requested)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -145,6 +172,8 @@ class WarroomApp(QObject):
         self.context = ServiceContext(database, self.settings.user, self.clock)
         self.window.banner.clear()
         self.feed.start(database, slow_poll=self._feed_poll)
+        self.reload_roster()
+        self._clock_tick.start()
         context = self.context
         self.tasks.submit(
             lambda: {p.handle: p.name for p in list_people(context)},
@@ -175,6 +204,8 @@ class WarroomApp(QObject):
         if self._shut_down:
             return
         self._shut_down = True
+        self._clock_tick.stop()
+        self._roster_reload.stop()
         self.feed.stop()
         self.tasks.shutdown()
         if self.database is not None:
@@ -184,6 +215,99 @@ class WarroomApp(QObject):
 
     def _on_feed_events_arrived(self, events: list[FeedEvent]) -> None:
         self.activity_model.add_live(events)
+        if any(event.topic.startswith(ROSTER_TOPICS) for event in events):
+            self._roster_reload.start()
+
+    # ------------------------------------------------------------------ roster
+
+    def reload_roster(self) -> None:
+        from warroom.services.roster_view import roster_snapshot
+
+        context = self.context
+        if context is None or self._shut_down:
+            return
+        self.tasks.submit(lambda: roster_snapshot(context), on_success=self._on_roster_loaded)
+
+    def _on_roster_loaded(self, snapshot: RosterSnapshot) -> None:
+        self.roster_view.set_snapshot(snapshot)
+        self.roster_loaded.emit()
+        self.check_handoffs()
+
+    def _on_clock_tick_timeout(self) -> None:
+        self.roster_view.refresh()
+        self.check_handoffs()
+
+    def check_handoffs(self) -> None:
+        """Tell the user shortly before they go on call (a window message until the desktop
+        notifier exists)."""
+        from warroom.services.roster_view import upcoming_handoffs
+
+        snapshot = self.roster_view.snapshot
+        if snapshot is None:
+            return
+        now = self.clock.now()
+        for info, shift in upcoming_handoffs(
+            snapshot.schedules, self.settings.user, now, HANDOFF_NOTICE
+        ):
+            key = (info.slug, shift.start)
+            if key in self.notified_handoffs:
+                continue
+            self.notified_handoffs.add(key)
+            minutes = max(1, round((shift.start - now).total_seconds() / 60))
+            self.window.banner.show_message(
+                f"You go on call for {info.name} at {shift.start.astimezone():%H:%M} "
+                f"(in {minutes} min), until {shift.end.astimezone():%a %H:%M}.",
+                BannerLevel.INFO,
+            )
+            self.handoff_notified.emit(info.slug)
+
+    def _on_roster_view_override_requested(self) -> None:
+        snapshot = self.roster_view.snapshot
+        shift = self.roster_view.pending_shift
+        if snapshot is None or shift is None or self.context is None:
+            return
+        people = [(row.handle, row.name) for row in snapshot.people]
+        me = self.settings.user if self.settings.user in snapshot.names else None
+        request = OverrideDialog.ask(
+            self.window,
+            schedules=list(snapshot.schedules),
+            people=people,
+            schedule=self.roster_view.selected_schedule(),
+            person=me,
+            starts_at=max(shift.start, self.clock.now()),
+            ends_at=shift.end,
+            now=self.clock.now(),
+        )
+        if request is not None:
+            self.save_override(request)
+
+    def save_override(self, request: OverrideRequest) -> None:
+        from warroom.services.oncall import create_override
+
+        context = self.context
+        if context is None:
+            return
+
+        def saved(_override_id: int) -> None:
+            self.window.banner.show_message(
+                f"Saved: @{request.person} covers {request.schedule} from "
+                f"{request.starts_at.astimezone():%a %d %b %H:%M} to "
+                f"{request.ends_at.astimezone():%a %d %b %H:%M}.",
+                BannerLevel.INFO,
+            )
+            self.override_saved.emit()
+
+        self.tasks.submit(
+            lambda: create_override(
+                context,
+                schedule=request.schedule,
+                person=request.person,
+                starts_at=request.starts_at,
+                ends_at=request.ends_at,
+                reason=request.reason,
+            ),
+            on_success=saved,
+        )
 
     def _on_feed_connection_changed(self, connected: bool, message: str) -> None:
         self.window.set_feed_state(connected)

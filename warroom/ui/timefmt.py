@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, tzinfo
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
+@cache
 def local_zone() -> tzinfo:
-    zone = datetime.now().astimezone().tzinfo
+    """The viewer's zone with its daylight-saving rules where the system names it."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        link = Path("/etc/localtime")
+        if link.is_symlink() and "zoneinfo/" in str(link.resolve()):
+            name = str(link.resolve()).split("zoneinfo/", 1)[1]
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    zone = datetime.now().astimezone().tzinfo  # a fixed offset: right today, at least
     assert zone is not None
     return zone
 
