@@ -131,12 +131,14 @@ class PeopleFilter(QSortFilterProxyModel):
         self._expertise: str | None = None
 
     def set_text(self, text: str) -> None:
+        self.beginFilterChange()
         self._words = text.lower().split()
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_expertise(self, tag: str | None) -> None:
+        self.beginFilterChange()
         self._expertise = tag or None
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
         model = self.sourceModel()
