@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from warroom.domain.errors import ValidationError
 from warroom.domain.vocabulary import RestrictionKind, RotationKind
+from warroom.domain.wallclock import parse_time_zone
 
 DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
@@ -185,10 +186,7 @@ class ScheduleRules:
 
     @cached_property
     def zone(self) -> ZoneInfo:
-        try:
-            return ZoneInfo(self.time_zone)
-        except (KeyError, ValueError):
-            raise ValidationError(f"'{self.time_zone}' is not an IANA time zone") from None
+        return parse_time_zone(self.time_zone)
 
     # ------------------------------------------------------------------ one layer
 

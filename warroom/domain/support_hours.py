@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from warroom.domain.errors import ValidationError
 from warroom.domain.schedule import resolve_local
+from warroom.domain.wallclock import parse_time_zone
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,7 @@ class SupportHoursRules:
 
     @cached_property
     def zone(self) -> ZoneInfo:
-        try:
-            return ZoneInfo(self.time_zone)
-        except (KeyError, ValueError):
-            raise ValidationError(f"'{self.time_zone}' is not an IANA time zone") from None
+        return parse_time_zone(self.time_zone)
 
     @cached_property
     def _holidays(self) -> Any:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -22,6 +21,7 @@ from PySide6.QtGui import QColor
 
 from warroom.domain.events import Cursor, FeedEvent, describe
 from warroom.ui.timefmt import full_time, short_time
+from warroom.ui.widgets.tables import HeaderedTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -36,7 +36,7 @@ ENTITY_COLOURS = {
 DEFAULT_COLOUR = QColor("#6b7785")
 
 
-class ActivityModel(QAbstractTableModel):
+class ActivityModel(HeaderedTableModel):
     """Rows of feed events, newest first.
 
     Signals:
@@ -104,19 +104,8 @@ class ActivityModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ Qt API
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._events)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._events)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._events):

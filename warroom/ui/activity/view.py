@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from warroom.ui.activity.model import ActivityModel
+from warroom.ui.widgets.tables import read_only_rows_table
 
 
 class ActivityView(QWidget):
@@ -46,18 +45,8 @@ class ActivityView(QWidget):
         header.addStretch(1)
         header.addWidget(self.filter_edit, 0, Qt.AlignmentFlag.AlignBottom)
 
-        self.table = QTableView()
-        self.table.setObjectName("activityTable")
+        self.table = read_only_rows_table("activityTable", row_height=30)
         self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        # Fixed row height: the feed grows without bound, ResizeToContents would not scale.
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(30)
         horizontal = self.table.horizontalHeader()
         horizontal.setSectionResizeMode(ActivityModel.WHEN, QHeaderView.ResizeMode.Fixed)
         horizontal.setSectionResizeMode(ActivityModel.WHO, QHeaderView.ResizeMode.Interactive)

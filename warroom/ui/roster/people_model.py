@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -17,6 +16,7 @@ from PySide6.QtCore import (
 
 from warroom.services.roster_view import PersonRow
 from warroom.ui.timefmt import short_time
+from warroom.ui.widgets.tables import HeaderedTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -26,7 +26,7 @@ def is_night(hour: int) -> bool:
     return hour >= 22 or hour < 7
 
 
-class PeopleModel(QAbstractTableModel):
+class PeopleModel(HeaderedTableModel):
     """An adapter over :class:`PersonRow` values; the local-time column follows the clock.
 
     Filtering lives here rather than in a QSortFilterProxyModel: one pass of Python over
@@ -101,19 +101,8 @@ class PeopleModel(QAbstractTableModel):
                 self.index(len(self._visible) - 1, self.LOCAL_TIME),
             )
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._visible)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._visible)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._visible):

@@ -7,17 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +26,7 @@ from warroom.services.roster_view import RosterSnapshot
 from warroom.ui.roster.people_model import PeopleModel
 from warroom.ui.roster.timeline import ScheduleTimeline
 from warroom.ui.timefmt import short_time
+from warroom.ui.widgets.tables import read_only_rows_table
 
 ALL_EXPERTISE = "Any expertise"
 
@@ -107,17 +105,8 @@ class RosterView(QWidget):
         self.expertise = QComboBox()
         self.expertise.addItem(ALL_EXPERTISE)
         self.expertise.currentTextChanged.connect(self._on_expertise_current_text_changed)
-        self.table = QTableView()
-        self.table.setObjectName("peopleTable")
+        self.table = read_only_rows_table("peopleTable")
         self.table.setModel(self.people)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(28)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         for column, width in ((0, 170), (1, 90), (2, 110), (3, 190), (4, 230)):
