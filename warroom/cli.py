@@ -77,6 +77,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     roster_export.add_argument("file", metavar="FILE", help="'-' for standard output")
 
+    runbooks = commands.add_parser("runbooks", help="the runbook library")
+    runbook_commands = runbooks.add_subparsers(
+        dest="runbooks_command", metavar="ACTION", required=True
+    )
+    runbooks_import = runbook_commands.add_parser(
+        "import", parents=[database], help="import a folder of Markdown runbooks (recursively)"
+    )
+    runbooks_import.add_argument("folder", metavar="DIR")
+    runbooks_list = runbook_commands.add_parser("list", parents=[database], help="list runbooks")
+    runbooks_list.add_argument("--json", action="store_true", help="machine-readable output")
+    runbooks_show = runbook_commands.add_parser("show", parents=[database], help="print one")
+    runbooks_show.add_argument("slug", metavar="SLUG")
+    runbooks_show.add_argument("--html", action="store_true", help="the rendered HTML")
+    runbook_commands.add_parser(
+        "report",
+        parents=[database],
+        help="services and alerts without a runbook, and stale runbooks",
+    )
+
     oncall = commands.add_parser(
         "oncall", parents=[database], help="who is primary and secondary for each team"
     )
@@ -144,6 +163,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _roster(args)
     if args.command == "oncall":
         return _oncall(args)
+    if args.command == "runbooks":
+        return _runbooks(args)
     if args.command == "schedule":
         return _schedule(args)
     raise AssertionError(f"unhandled command {args.command}")
@@ -335,6 +356,66 @@ def _roster(args: argparse.Namespace) -> int:
         return 0
 
     return int(_with_context(args, export))
+
+
+def _runbooks(args: argparse.Namespace) -> int:
+    import json
+
+    from warroom.services import runbooks
+
+    def act(context):  # type: ignore[no-untyped-def]
+        if args.runbooks_command == "import":
+            report = runbooks.import_runbooks(context, Path(args.folder))
+            print(report.describe())
+            return 0
+        if args.runbooks_command == "list":
+            summaries = runbooks.list_runbooks(context)
+            if args.json:
+                print(
+                    json.dumps(
+                        [
+                            {
+                                "slug": s.slug,
+                                "title": s.title,
+                                "services": list(s.services),
+                                "alerts": list(s.alerts),
+                                "owners": list(s.owners),
+                                "last_reviewed": s.last_reviewed.isoformat()
+                                if s.last_reviewed
+                                else None,
+                                "stale": s.stale,
+                                "steps": s.steps,
+                            }
+                            for s in summaries
+                        ],
+                        indent=2,
+                    )
+                )
+                return 0
+            width = max((len(s.slug) for s in summaries), default=4)
+            for s in summaries:
+                flag = "  STALE" if s.stale else ""
+                print(f"{s.slug:<{width}}  {s.title}  [{', '.join(s.services) or '-'}]{flag}")
+            return 0
+        if args.runbooks_command == "show":
+            detail = runbooks.get_runbook(context, args.slug)
+            if args.html:
+                from warroom.domain.runbook_render import render_runbook
+
+                print(render_runbook(detail.body).html)
+            else:
+                s = detail.summary
+                print(
+                    f"# {s.title}\n(slug {s.slug}; services: {', '.join(s.services) or '-'}; "
+                    f"last reviewed {s.last_reviewed or 'never'}"
+                    f"{'; STALE' if s.stale else ''})\n"
+                )
+                print(detail.body.strip())
+            return 0
+        print(runbooks.coverage_report(context).describe())
+        return 0
+
+    return int(_with_context(args, act))
 
 
 def _parse_instant(text: str) -> datetime:

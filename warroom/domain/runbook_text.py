@@ -17,6 +17,7 @@ import yaml
 from warroom.domain.errors import ValidationError
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
 _TASK_ITEM = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(.+?)\s*$", re.MULTILINE)
 
 
@@ -38,6 +39,7 @@ class ParsedRunbook:
     last_reviewed: date | None = None
     steps: list[RunbookStepText] = field(default_factory=list)
     content_hash: str = ""
+    slug: str | None = None  # from the front matter; else the importer derives it from the path
 
 
 def step_key(text: str) -> str:
@@ -53,7 +55,12 @@ def parse_runbook(text: str, source: str = "runbook") -> ParsedRunbook:
     try:
         meta = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as exc:
-        raise ValidationError(f"{source}: the front matter is not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""  # +1 for the '---'
+        problem = getattr(exc, "problem", None) or "cannot be read"
+        raise ValidationError(
+            f"{source}: the front matter is not valid YAML{where}: {problem}"
+        ) from None
     if not isinstance(meta, dict):
         raise ValidationError(f"{source}: the front matter must be a mapping of keys to values")
     title = meta.get("title")
@@ -66,6 +73,12 @@ def parse_runbook(text: str, source: str = "runbook") -> ParsedRunbook:
     alerts = meta.get("alerts") or []
     if not isinstance(alerts, list) or not all(isinstance(a, dict) for a in alerts):
         raise ValidationError(f"{source}: alerts must be a list of label matchers")
+    slug = meta.get("slug")
+    if slug is not None and not (isinstance(slug, str) and _SLUG.match(slug)):
+        raise ValidationError(f"{source}: slug must be lower-case letters, digits and '-'")
+    services = meta.get("services") or []
+    if not isinstance(services, list):
+        raise ValidationError(f"{source}: services must be a list of service slugs")
     steps = [
         RunbookStepText(position, step_key(item), item)
         for position, item in enumerate(_TASK_ITEM.findall(body))
@@ -80,4 +93,5 @@ def parse_runbook(text: str, source: str = "runbook") -> ParsedRunbook:
         last_reviewed=reviewed,
         steps=steps,
         content_hash=hashlib.sha256(text.encode()).hexdigest(),
+        slug=slug,
     )

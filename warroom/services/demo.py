@@ -19,7 +19,6 @@ from warroom.domain.durations import parse_duration
 from warroom.domain.errors import ValidationError
 from warroom.domain.events import NewEvent
 from warroom.domain.roster_file import parse_roster
-from warroom.domain.runbook_text import parse_runbook
 from warroom.domain.vocabulary import (
     IncidentRole,
     IncidentStatus,
@@ -28,6 +27,7 @@ from warroom.domain.vocabulary import (
 )
 from warroom.services.context import ServiceContext, UnitOfWork, unit_of_work
 from warroom.services.roster import RosterChanges, apply_roster
+from warroom.services.runbooks import apply_runbook_files, match_runbook
 from warroom.store.models import (
     Incident,
     Notification,
@@ -35,9 +35,6 @@ from warroom.store.models import (
     Participant,
     Person,
     RoleAssignment,
-    Runbook,
-    RunbookService,
-    RunbookStep,
     Service,
     StatusUpdate,
     Team,
@@ -94,7 +91,7 @@ def seed_demo(context: ServiceContext) -> SeedReport:
         seeder.incidents(history["incidents"])
         seeder.pages(history["pages"])
         # The past goes into the feed in the order it happened, so timelines read right.
-        work.events.extend(sorted(seeder.history, key=lambda e: e.at or work.now))
+        work.events[0:0] = sorted(seeder.history, key=lambda e: e.at or work.now)
         if report.total:
             work.emit(
                 "demo.seeded",
@@ -121,7 +118,6 @@ class _Seeder:
         self.schedule_ids: dict[str, int] = {}
         self.policy_ids: dict[str, int] = {}
         self.service_ids: dict[str, int] = {}
-        self.runbook_ids: dict[str, int] = {}
         self.incident_ids: dict[str, int] = {}
         self.history: list[NewEvent] = []
 
@@ -153,43 +149,13 @@ class _Seeder:
         self.service_ids = self._existing(Service, Service.slug)
 
     def runbooks(self, files: dict[str, str]) -> None:
-        self.runbook_ids = self._existing(Runbook, Runbook.slug)
-        for slug, text in sorted(files.items()):
-            if slug in self.runbook_ids:
-                continue
-            parsed = parse_runbook(text, f"runbooks/{slug}.md")
-            runbook = Runbook(
-                slug=slug,
-                title=parsed.title,
-                source_path=f"runbooks/{slug}.md",
-                content_hash=parsed.content_hash,
-                body=parsed.body,
-                alert_matchers=parsed.alert_matchers,
-                owners=parsed.owners,
-                severity_hints=parsed.severity_hints,
-                last_reviewed=parsed.last_reviewed,
-                imported_at=self.now,
-            )
-            self.session.add(runbook)
-            self.session.flush()
-            for service_slug in parsed.services:
-                if service_slug in self.service_ids:
-                    self.session.add(
-                        RunbookService(
-                            runbook_id=runbook.id, service_id=self.service_ids[service_slug]
-                        )
-                    )
-            for step in parsed.steps:
-                self.session.add(
-                    RunbookStep(
-                        runbook_id=runbook.id,
-                        position=step.position,
-                        step_key=step.key,
-                        text=step.text,
-                    )
-                )
-            self.runbook_ids[slug] = runbook.id
+        """The demo library goes through the runbook importer, never retiring anything."""
+        report = apply_runbook_files(
+            self.work, {f"{slug}.md": text for slug, text in files.items()}, retire_missing=False
+        )
+        for _ in report.added:
             self.report.count("runbooks")
+        self.session.flush()
 
     # ------------------------------------------------------------------ history
 
@@ -351,9 +317,9 @@ class _Seeder:
         assert service is not None
         triggered = self.now - parse_duration(spec["ago"])
         url = spec.get("annotations", {}).get("runbook_url")
-        runbook_id = None
-        if url and url.startswith("runbook:"):
-            runbook_id = self.runbook_ids.get(url.removeprefix("runbook:"))
+        runbook_id = match_runbook(
+            self.session, service.id, spec.get("labels", {}), spec.get("annotations", {})
+        )
         page = Page(
             service_id=service.id,
             dedup_key=spec["dedup_key"],

@@ -1,0 +1,452 @@
+"""The runbook library: import from a folder, list, read, match to pages, tick steps.
+
+The library is one folder (usually a git checkout): importing it adds new runbooks, updates
+changed ones (by content hash), and retires those no longer in the folder. Progress survives
+a re-import for every step whose text did not change, because ticks are keyed by a hash of
+the step's text. A bad file is rejected with its reason and never stops the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from warroom.domain.errors import NotFoundError, ValidationError
+from warroom.domain.runbook_render import Tick
+from warroom.domain.runbook_search import SearchableRunbook
+from warroom.domain.runbook_text import ParsedRunbook, parse_runbook
+from warroom.services.context import ServiceContext, UnitOfWork, reading, unit_of_work
+from warroom.store.models import (
+    ChecklistTick,
+    Incident,
+    Page,
+    Runbook,
+    RunbookService,
+    RunbookStep,
+    Service,
+)
+
+STALE_AFTER = timedelta(days=90)
+MAX_FILE_BYTES = 2_000_000
+
+
+@dataclass
+class RunbookImportReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+
+    def describe(self) -> str:
+        lines = [
+            f"{len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.retired)} retired, {self.unchanged} unchanged, "
+            f"{len(self.rejected)} rejected."
+        ]
+        for title, items in (
+            ("added", self.added),
+            ("updated", self.updated),
+            ("retired", self.retired),
+        ):
+            if items:
+                lines.append(f"{title}: " + ", ".join(items))
+        for path, reason in self.rejected:
+            lines.append(f"rejected {path}: {reason}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class RunbookSummary:
+    slug: str
+    title: str
+    services: tuple[str, ...]
+    alerts: tuple[str, ...]
+    owners: tuple[str, ...]
+    last_reviewed: date | None
+    stale: bool
+    steps: int
+    retired: bool
+
+
+@dataclass(frozen=True)
+class RunbookDetail:
+    summary: RunbookSummary
+    body: str
+    source_path: str
+    severity_hints: Mapping[str, Any]
+    ticks: Mapping[str, Tick]
+
+
+def slug_for(relative_path: str) -> str:
+    """``database/failover.md`` → ``database-failover``."""
+    stem = relative_path.removesuffix(".md").removesuffix(".markdown")
+    return "-".join(part for part in stem.lower().replace("\\", "/").split("/") if part)
+
+
+def read_directory(root: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Every Markdown file below ``root`` (relative path → text), and unreadable ones."""
+    if not root.is_dir():
+        raise ValidationError(f"{root} is not a folder")
+    files: dict[str, str] = {}
+    rejected: list[tuple[str, str]] = []
+    for path in sorted(root.rglob("*.md")):
+        relative = path.relative_to(root).as_posix()
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue  # .git, .github…
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                rejected.append((relative, f"larger than {MAX_FILE_BYTES // 1_000_000} MB"))
+                continue
+            files[relative] = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            rejected.append((relative, "not UTF-8 text"))
+        except OSError as error:
+            rejected.append((relative, f"cannot be read ({error.strerror})"))
+    return files, rejected
+
+
+def import_runbooks(context: ServiceContext, root: Path) -> RunbookImportReport:
+    files, unreadable = read_directory(root)
+    with unit_of_work(context) as work:
+        report = apply_runbook_files(work, files, retire_missing=True)
+    report.rejected[0:0] = unreadable
+    return report
+
+
+def apply_runbook_files(
+    work: UnitOfWork, files: Mapping[str, str], *, retire_missing: bool
+) -> RunbookImportReport:
+    """Apply a whole library inside a caller's transaction (the demo seeds with it too)."""
+    report = RunbookImportReport()
+    parsed: dict[str, tuple[str, ParsedRunbook, str]] = {}
+    for relative, text in sorted(files.items()):
+        try:
+            runbook = parse_runbook(text, relative)
+        except ValidationError as error:
+            report.rejected.append((relative, str(error).removeprefix(f"{relative}: ")))
+            continue
+        slug = runbook.slug or slug_for(relative)
+        if slug in parsed:
+            report.rejected.append((relative, f"duplicate slug '{slug}' (also {parsed[slug][0]})"))
+            continue
+        parsed[slug] = (relative, runbook, text)
+    session = work.session
+    services = dict(session.execute(select(Service.slug, Service.id)).all())
+    existing = {r.slug: r for r in session.scalars(select(Runbook))}
+    for slug, (relative, runbook, _text) in parsed.items():
+        row = existing.get(slug)
+        if row is not None and row.content_hash == runbook.content_hash and not row.retired:
+            report.unchanged += 1
+            continue
+        if row is None:
+            row = Runbook(slug=slug)
+            session.add(row)
+            report.added.append(slug)
+        else:
+            report.updated.append(slug)
+        row.title, row.source_path, row.body = runbook.title, relative, runbook.body
+        row.content_hash = runbook.content_hash
+        row.alert_matchers = runbook.alert_matchers
+        row.owners = runbook.owners
+        row.severity_hints = runbook.severity_hints
+        row.last_reviewed = runbook.last_reviewed
+        row.retired = False
+        row.imported_at = work.now
+        session.flush()
+        session.query(RunbookStep).filter(RunbookStep.runbook_id == row.id).delete()
+        session.query(RunbookService).filter(RunbookService.runbook_id == row.id).delete()
+        session.add_all(
+            RunbookStep(
+                runbook_id=row.id, position=step.position, step_key=step.key, text=step.text
+            )
+            for step in runbook.steps
+        )
+        session.add_all(
+            RunbookService(runbook_id=row.id, service_id=services[s])
+            for s in dict.fromkeys(runbook.services)
+            if s in services
+        )
+    if retire_missing:
+        for slug, row in existing.items():
+            if slug not in parsed and not row.retired:
+                row.retired = True
+                report.retired.append(slug)
+    if report.added or report.updated or report.retired:
+        work.emit(
+            "runbook.imported",
+            "runbook",
+            "library",
+            {
+                "title": f"{len(report.added)} new, {len(report.updated)} updated, "
+                f"{len(report.retired)} retired runbooks",
+                "summary": report.describe().splitlines()[0],
+            },
+        )
+    return report
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def _summaries(session: Session, today: date, include_retired: bool) -> list[RunbookSummary]:
+    service_slugs = dict(session.execute(select(Service.id, Service.slug)).all())
+    links: dict[int, list[str]] = {}
+    for runbook_id, service_id in session.execute(
+        select(RunbookService.runbook_id, RunbookService.service_id)
+    ):
+        links.setdefault(runbook_id, []).append(service_slugs[service_id])
+    steps: dict[int, int] = {}
+    for runbook_id in session.scalars(select(RunbookStep.runbook_id)):
+        steps[runbook_id] = steps.get(runbook_id, 0) + 1
+    query = select(Runbook).order_by(Runbook.title)
+    if not include_retired:
+        query = query.where(Runbook.retired.is_(False))
+    return [
+        RunbookSummary(
+            r.slug,
+            r.title,
+            tuple(sorted(links.get(r.id, []))),
+            tuple(m.get("alertname", "") for m in r.alert_matchers if m.get("alertname")),
+            tuple(r.owners),
+            r.last_reviewed,
+            is_stale(r.last_reviewed, today),
+            steps.get(r.id, 0),
+            r.retired,
+        )
+        for r in session.scalars(query)
+    ]
+
+
+def is_stale(last_reviewed: date | None, today: date) -> bool:
+    return last_reviewed is None or today - last_reviewed > STALE_AFTER
+
+
+def list_runbooks(context: ServiceContext, include_retired: bool = False) -> list[RunbookSummary]:
+    with reading(context) as session:
+        return _summaries(session, context.clock.now().date(), include_retired)
+
+
+def searchable_library(context: ServiceContext) -> list[SearchableRunbook]:
+    """Everything the in-memory search index needs, in one query."""
+    summaries = {s.slug: s for s in list_runbooks(context)}
+    with reading(context) as session:
+        rows = session.execute(
+            select(Runbook.slug, Runbook.title, Runbook.body).where(Runbook.retired.is_(False))
+        ).all()
+    return [
+        SearchableRunbook(slug, title, body, summaries[slug].services, summaries[slug].alerts)
+        for slug, title, body in rows
+    ]
+
+
+def get_runbook(
+    context: ServiceContext,
+    slug: str,
+    *,
+    page_id: int | None = None,
+    incident_id: int | None = None,
+) -> RunbookDetail:
+    with reading(context) as session:
+        row = session.scalar(select(Runbook).where(Runbook.slug == slug))
+        if row is None:
+            raise NotFoundError(f"there is no runbook '{slug}'")
+        summary = next(
+            s for s in _summaries(session, context.clock.now().date(), True) if s.slug == slug
+        )
+        ticks = current_ticks(session, row.id, page_id, incident_id)
+        return RunbookDetail(summary, row.body, row.source_path, dict(row.severity_hints), ticks)
+
+
+def current_ticks(
+    session: Session, runbook_id: int, page_id: int | None, incident_id: int | None
+) -> dict[str, Tick]:
+    if page_id is None and incident_id is None:
+        return {}
+    query = select(ChecklistTick).where(
+        ChecklistTick.runbook_id == runbook_id, ChecklistTick.unticked_at.is_(None)
+    )
+    query = query.where(
+        ChecklistTick.page_id == page_id
+        if page_id is not None
+        else ChecklistTick.incident_id == incident_id
+    )
+    return {
+        t.step_key: Tick(t.ticked_by, t.ticked_at)
+        for t in session.scalars(query.order_by(ChecklistTick.id))
+    }
+
+
+# ----------------------------------------------------------------------------- ticking
+
+
+def set_step(
+    context: ServiceContext,
+    slug: str,
+    step: str,
+    done: bool,
+    *,
+    page_id: int | None = None,
+    incident_id: int | None = None,
+) -> None:
+    """Tick (or untick) a step in the context of a page or an incident; joins the timeline."""
+    if (page_id is None) == (incident_id is None):
+        raise ValidationError("a step is ticked for a page or for an incident")
+    with unit_of_work(context) as work:
+        session = work.session
+        runbook = session.scalar(select(Runbook).where(Runbook.slug == slug))
+        if runbook is None:
+            raise NotFoundError(f"there is no runbook '{slug}'")
+        text = session.scalar(
+            select(RunbookStep.text).where(
+                RunbookStep.runbook_id == runbook.id, RunbookStep.step_key == step
+            )
+        )
+        if text is None:
+            raise NotFoundError(f"the runbook '{runbook.title}' has no such step")
+        incident = incident_id
+        if page_id is not None:
+            page = session.get(Page, page_id)
+            if page is None:
+                raise NotFoundError(f"there is no page #{page_id}")
+            incident = page.incident_id
+        elif session.get(Incident, incident_id) is None:
+            raise NotFoundError(f"there is no incident #{incident_id}")
+        ticked = current_ticks(session, runbook.id, page_id, incident_id)
+        if done == (step in ticked):
+            return  # already so: someone else got there first
+        if done:
+            session.add(
+                ChecklistTick(
+                    runbook_id=runbook.id,
+                    step_key=step,
+                    page_id=page_id,
+                    incident_id=incident_id,
+                    ticked_by=work.actor,
+                    ticked_at=work.now,
+                )
+            )
+        else:
+            session.execute(
+                update(ChecklistTick)
+                .where(
+                    ChecklistTick.runbook_id == runbook.id,
+                    ChecklistTick.step_key == step,
+                    ChecklistTick.unticked_at.is_(None),
+                    (ChecklistTick.page_id == page_id)
+                    if page_id is not None
+                    else (ChecklistTick.incident_id == incident_id),
+                )
+                .values(unticked_at=work.now)
+            )
+        work.emit(
+            "runbook.step_ticked" if done else "runbook.step_unticked",
+            "runbook",
+            runbook.id,
+            {
+                "title": runbook.title,
+                "slug": slug,
+                "step": _short(text),
+                "step_key": step,
+                "page_id": page_id,
+            },
+            incident_id=incident,
+        )
+
+
+def _short(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ----------------------------------------------------------------------------- matching
+
+
+def match_runbook(
+    session: Session,
+    service_id: int | None,
+    labels: Mapping[str, str],
+    annotations: Mapping[str, str],
+) -> int | None:
+    """The runbook for an alert: its ``runbook_url`` if that names a known runbook, else the
+    runbook whose alert matchers all match the labels (one linked to the service first)."""
+    runbooks = session.scalars(select(Runbook).where(Runbook.retired.is_(False))).all()
+    by_slug = {r.slug: r for r in runbooks}
+    url = (annotations.get("runbook_url") or annotations.get("runbook") or "").strip()
+    if url:
+        candidate = url.removeprefix("runbook:").rstrip("/").rsplit("/", 1)[-1]
+        candidate = candidate.removesuffix(".md").lower()
+        if candidate in by_slug:
+            return by_slug[candidate].id
+        for runbook in runbooks:
+            if url.endswith(runbook.source_path):
+                return runbook.id
+    linked = set()
+    if service_id is not None:
+        linked = set(
+            session.scalars(
+                select(RunbookService.runbook_id).where(RunbookService.service_id == service_id)
+            )
+        )
+    matching = [
+        r
+        for r in runbooks
+        if any(m and all(labels.get(k) == v for k, v in m.items()) for m in r.alert_matchers)
+    ]
+    matching.sort(key=lambda r: (r.id not in linked, r.title))
+    return matching[0].id if matching else None
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    services_without_runbook: tuple[str, ...]
+    alerts_without_runbook: tuple[str, ...]
+    stale: tuple[tuple[str, date | None], ...]
+
+    def describe(self) -> str:
+        lines = []
+        lines.append(f"Services without a runbook ({len(self.services_without_runbook)}):")
+        lines.extend(f"  {s}" for s in self.services_without_runbook)
+        lines.append(f"Alerts paged without a runbook ({len(self.alerts_without_runbook)}):")
+        lines.extend(f"  {a}" for a in self.alerts_without_runbook)
+        lines.append(
+            f"Stale runbooks, not reviewed in {STALE_AFTER.days} days ({len(self.stale)}):"
+        )
+        lines.extend(
+            f"  {slug} (last reviewed {reviewed or 'never'})" for slug, reviewed in self.stale
+        )
+        return "\n".join(lines)
+
+
+def coverage_report(context: ServiceContext) -> CoverageReport:
+    today = context.clock.now().date()
+    with reading(context) as session:
+        covered = set(
+            session.scalars(
+                select(RunbookService.service_id)
+                .join(Runbook, Runbook.id == RunbookService.runbook_id)
+                .where(Runbook.retired.is_(False))
+            )
+        )
+        services = tuple(
+            s.slug
+            for s in session.scalars(select(Service).order_by(Service.slug))
+            if s.id not in covered
+        )
+        alerts: dict[str, bool] = {}
+        for page in session.scalars(select(Page)):
+            name = (page.labels or {}).get("alertname")
+            if name:
+                found = match_runbook(
+                    session, page.service_id, page.labels or {}, page.annotations or {}
+                )
+                alerts[name] = alerts.get(name, False) or found is not None
+        stale = tuple(
+            (s.slug, s.last_reviewed) for s in _summaries(session, today, False) if s.stale
+        )
+    return CoverageReport(services, tuple(sorted(a for a, ok in alerts.items() if not ok)), stale)
