@@ -41,9 +41,15 @@ def main() -> int:
 
     def wait_for_rows(tries: list[int] = [0]) -> None:  # noqa: B006
         tries[0] += 1
-        ready = warroom.activity_model.rowCount() and warroom.roster_view.snapshot is not None
+        ready = (warroom.activity_model.rowCount() and warroom.roster_view.snapshot is not None
+                 and warroom.runbooks_view.summaries and warroom.pages_view.model.rowCount())
         if ready or tries[0] > 100:
-            QTimer.singleShot(300, grab)
+            if args.view == "runbooks":
+                runbooks = warroom.runbooks_view
+                runbooks.results.setCurrentRow(runbooks.visible_slugs().index("database-failover"))
+            elif args.view == "pages":
+                warroom.pages_view.table.selectRow(1)
+            QTimer.singleShot(800, grab)
         else:
             QTimer.singleShot(50, wait_for_rows)
 

@@ -374,7 +374,8 @@ def match_runbook(
     annotations: Mapping[str, str],
 ) -> int | None:
     """The runbook for an alert: its ``runbook_url`` if that names a known runbook, else the
-    runbook whose alert matchers all match the labels (one linked to the service first)."""
+    runbook whose alert matchers all match the labels (one linked to the service first),
+    else the service's runbook if it has exactly one."""
     runbooks = session.scalars(select(Runbook).where(Runbook.retired.is_(False))).all()
     by_slug = {r.slug: r for r in runbooks}
     url = (annotations.get("runbook_url") or annotations.get("runbook") or "").strip()
@@ -399,7 +400,11 @@ def match_runbook(
         if any(m and all(labels.get(k) == v for k, v in m.items()) for m in r.alert_matchers)
     ]
     matching.sort(key=lambda r: (r.id not in linked, r.title))
-    return matching[0].id if matching else None
+    if matching:
+        return matching[0].id
+    if len(linked) == 1:  # the service's only runbook is the best guess there is
+        return next(iter(linked))
+    return None
 
 
 @dataclass(frozen=True)

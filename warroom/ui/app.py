@@ -30,14 +30,18 @@ from warroom.ui.activity.model import ActivityModel
 from warroom.ui.activity.view import ActivityView
 from warroom.ui.feed_bridge import FeedBridge
 from warroom.ui.main_window import MainWindow
+from warroom.ui.pages.view import PagesView
 from warroom.ui.roster.override_dialog import OverrideDialog, OverrideRequest
 from warroom.ui.roster.view import RosterView
+from warroom.ui.runbooks.view import RunbooksView
 from warroom.ui.tasks import TaskRunner
 from warroom.ui.widgets.banner import BannerLevel
 
 if TYPE_CHECKING:
     from warroom.services.context import ServiceContext
+    from warroom.services.pages_view import PageRow
     from warroom.services.roster_view import RosterSnapshot
+    from warroom.services.runbooks import RunbookDetail
     from warroom.store.database import Database
 
 #: Feed topics after which the roster view reloads (debounced).
@@ -86,6 +90,8 @@ class WarroomApp(QObject):
         database_ready(): the database is open and the change feed is starting.
         database_failed(str): the database could not be opened; the sentence is in the banner.
         roster_loaded(): a fresh roster snapshot is on screen.
+        runbooks_loaded(): the runbook library (and its search index) is on screen.
+        runbook_shown(str): a runbook (slug) is shown in a reader, with fresh ticks.
         override_saved(): an override asked for in the dialog was saved.
         handoff_notified(str): the user was told they go on call soon (schedule slug).
     """
@@ -93,6 +99,8 @@ class WarroomApp(QObject):
     database_ready = Signal()
     database_failed = Signal(str)
     roster_loaded = Signal()
+    runbooks_loaded = Signal()
+    runbook_shown = Signal(str)
     override_saved = Signal()
     handoff_notified = Signal(str)
 
@@ -117,9 +125,13 @@ class WarroomApp(QObject):
         self.feed = FeedBridge(self)
         self.activity_model = ActivityModel(clock=self.clock.now, parent=self)
         self.roster_view = RosterView(self.clock.now)
+        self.pages_view = PagesView(self.clock.now)
+        self.runbooks_view = RunbooksView()
         self.window = MainWindow()
         self.window.add_view("activity", "Activity", ActivityView(self.activity_model))
         self.window.add_view("roster", "Roster", self.roster_view)
+        self.window.add_view("pages", "Pages", self.pages_view)
+        self.window.add_view("runbooks", "Runbooks", self.runbooks_view)
         self.notified_handoffs: set[tuple[str, datetime]] = set()
         self._roster_reload = QTimer(self)
         self._roster_reload.setSingleShot(True)
@@ -145,6 +157,12 @@ class WarroomApp(QObject):
         self._roster_reload.timeout.connect(self.reload_roster)
         self._clock_tick.timeout.connect(self._on_clock_tick_timeout)
         self.roster_view.override_requested.connect(self._on_roster_view_override_requested)
+        # pages and runbooks
+        self.pages_view.page_chosen.connect(self._on_pages_view_page_chosen)
+        self.pages_view.reader.step_toggled.connect(self._on_pages_reader_step_toggled)
+        self.runbooks_view.runbook_chosen.connect(self._on_runbooks_view_runbook_chosen)
+        self.runbooks_view.context_changed.connect(self._on_runbooks_view_context_changed)
+        self.runbooks_view.reader.step_toggled.connect(self._on_runbooks_reader_step_toggled)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -173,6 +191,8 @@ class WarroomApp(QObject):
         self.window.banner.clear()
         self.feed.start(database, slow_poll=self._feed_poll)
         self.reload_roster()
+        self.reload_pages()
+        self.reload_runbooks()
         self._clock_tick.start()
         context = self.context
         self.tasks.submit(
@@ -217,6 +237,133 @@ class WarroomApp(QObject):
         self.activity_model.add_live(events)
         if any(event.topic.startswith(ROSTER_TOPICS) for event in events):
             self._roster_reload.start()
+        topics = {event.topic for event in events}
+        if any(t.startswith(("page.", "demo.", "incident.")) for t in topics):
+            self.reload_pages()
+        if topics & {"runbook.imported", "demo.seeded"}:
+            self.reload_runbooks()
+        ticked = {
+            str(e.payload.get("slug"))
+            for e in events
+            if e.topic in ("runbook.step_ticked", "runbook.step_unticked")
+        }
+        for reader_slug in ticked:
+            self._refresh_readers(reader_slug)
+
+    # ------------------------------------------------------------------ pages and runbooks
+
+    def reload_pages(self) -> None:
+        from warroom.services.pages_view import open_incidents, recent_pages
+
+        context = self.context
+        if context is None or self._shut_down:
+            return
+        self.tasks.submit(lambda: recent_pages(context), on_success=self.pages_view.set_pages)
+        self.tasks.submit(
+            lambda: open_incidents(context), on_success=self.runbooks_view.set_incidents
+        )
+
+    def reload_runbooks(self) -> None:
+        from warroom.domain.runbook_search import RunbookIndex
+        from warroom.services.runbooks import list_runbooks, searchable_library
+
+        context = self.context
+        if context is None or self._shut_down:
+            return
+
+        def load() -> tuple[list[object], RunbookIndex]:
+            return list(list_runbooks(context)), RunbookIndex(searchable_library(context))
+
+        def loaded(result: tuple[list[object], RunbookIndex]) -> None:
+            summaries, index = result
+            self.runbooks_view.set_library(summaries, index)  # type: ignore[arg-type]
+            self.runbooks_loaded.emit()
+
+        self.tasks.submit(load, on_success=loaded)
+
+    def _load_runbook(
+        self, slug: str, *, page_id: int | None, incident_id: int | None, show: object
+    ) -> None:
+        from warroom.services.runbooks import get_runbook
+
+        context = self.context
+        if context is None:
+            return
+        self.tasks.submit(
+            lambda: get_runbook(context, slug, page_id=page_id, incident_id=incident_id),
+            on_success=show,  # type: ignore[arg-type]
+        )
+
+    def _on_pages_view_page_chosen(self, page: PageRow) -> None:
+        reader = self.pages_view.reader
+        if page.runbook_slug is None:
+            reader.show_runbook(None)
+            return
+
+        def show(detail: RunbookDetail) -> None:
+            if self.pages_view.current is not None and self.pages_view.current.id == page.id:
+                reader.show_runbook(detail, f"page #{page.id}")
+                self.runbook_shown.emit(detail.summary.slug)
+
+        self._load_runbook(page.runbook_slug, page_id=page.id, incident_id=None, show=show)
+
+    def _show_library_runbook(self) -> None:
+        slug = self.runbooks_view.selected_slug()
+        if slug is None:
+            return
+        incident = self.runbooks_view.incident_id()
+
+        def show(detail: RunbookDetail) -> None:
+            if self.runbooks_view.selected_slug() == detail.summary.slug:
+                label = self.runbooks_view.context.currentText() if incident else None
+                self.runbooks_view.reader.show_runbook(detail, label)
+                self.runbook_shown.emit(detail.summary.slug)
+
+        self._load_runbook(slug, page_id=None, incident_id=incident, show=show)
+
+    def _on_runbooks_view_runbook_chosen(self, _slug: str) -> None:
+        self._show_library_runbook()
+
+    def _on_runbooks_view_context_changed(self) -> None:
+        self._show_library_runbook()
+
+    def _refresh_readers(self, slug: str) -> None:
+        page = self.pages_view.current
+        if page is not None and page.runbook_slug == slug:
+            self._on_pages_view_page_chosen(page)
+        if self.runbooks_view.selected_slug() == slug:
+            self._show_library_runbook()
+
+    def _tick(
+        self, slug: str, key: str, done: bool, *, page_id: int | None, incident_id: int | None
+    ) -> None:
+        from warroom.services.runbooks import set_step
+
+        context = self.context
+        if context is None:
+            return
+        self.tasks.submit(
+            lambda: set_step(context, slug, key, done, page_id=page_id, incident_id=incident_id)
+        )
+
+    def _on_pages_reader_step_toggled(self, key: str, done: bool) -> None:
+        page = self.pages_view.current
+        if page is not None and page.runbook_slug:
+            self._tick(page.runbook_slug, key, done, page_id=page.id, incident_id=None)
+
+    def _on_runbooks_reader_step_toggled(self, key: str, done: bool) -> None:
+        slug = self.runbooks_view.selected_slug()
+        incident = self.runbooks_view.incident_id()
+        if slug is None:
+            return
+        if incident is None:
+            self.window.banner.show_message(
+                'Choose the incident you are working on ("Progress for") to tick steps, '
+                "or open the page from the Pages list.",
+                BannerLevel.INFO,
+            )
+            return
+        self._tick(slug, key, done, page_id=None, incident_id=incident)
 
     # ------------------------------------------------------------------ roster
 

@@ -1,0 +1,1 @@
+"""The pages list, with the page's runbook beside it."""

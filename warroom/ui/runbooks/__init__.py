@@ -1,0 +1,1 @@
+"""The runbook library and reader."""
