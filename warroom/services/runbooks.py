@@ -125,7 +125,7 @@ def apply_runbook_files(
 ) -> RunbookImportReport:
     """Apply a whole library inside a caller's transaction (the demo seeds with it too)."""
     report = RunbookImportReport()
-    parsed: dict[str, tuple[str, ParsedRunbook, str]] = {}
+    candidates: list[tuple[bool, str, str, ParsedRunbook, str]] = []
     for relative, text in sorted(files.items()):
         try:
             runbook = parse_runbook(text, relative)
@@ -133,6 +133,10 @@ def apply_runbook_files(
             report.rejected.append((relative, str(error).removeprefix(f"{relative}: ")))
             continue
         slug = runbook.slug or slug_for(relative)
+        candidates.append((slug != slug_for(relative), relative, slug, runbook, text))
+    # A file whose path gives the slug owns it; a file borrowing it by front matter loses.
+    parsed: dict[str, tuple[str, ParsedRunbook, str]] = {}
+    for _borrowed, relative, slug, runbook, text in sorted(candidates, key=lambda c: c[:2]):
         if slug in parsed:
             report.rejected.append((relative, f"duplicate slug '{slug}' (also {parsed[slug][0]})"))
             continue
@@ -269,8 +273,11 @@ def current_ticks(
 ) -> dict[str, Tick]:
     if page_id is None and incident_id is None:
         return {}
+    current_steps = select(RunbookStep.step_key).where(RunbookStep.runbook_id == runbook_id)
     query = select(ChecklistTick).where(
-        ChecklistTick.runbook_id == runbook_id, ChecklistTick.unticked_at.is_(None)
+        ChecklistTick.runbook_id == runbook_id,
+        ChecklistTick.unticked_at.is_(None),
+        ChecklistTick.step_key.in_(current_steps),  # a reworded step starts unticked
     )
     query = query.where(
         ChecklistTick.page_id == page_id
