@@ -222,3 +222,34 @@ def test_schedule_export_writes_an_icalendar_file(capsys, database_url, tmp_path
     )
     assert code == 1
     assert "no schedule 'nope'" in err
+
+
+# ----------------------------------------------------------------------------- runbooks
+
+
+def test_runbook_commands(capsys, database_url, tmp_path) -> None:
+    import json
+
+    run(capsys, "demo", "--no-gui", "--database", database_url)
+    code, out, _ = run(capsys, "runbooks", "list", "--json", "--database", database_url)
+    listed = json.loads(out)
+    assert code == 0
+    assert {r["slug"] for r in listed} >= {"database-failover", "dns", "payment-provider-outage"}
+    code, out, _ = run(capsys, "runbooks", "show", "dns", "--database", database_url)
+    assert out.startswith("# DNS resolution failures")
+    code, out, _ = run(capsys, "runbooks", "show", "dns", "--html", "--database", database_url)
+    assert "<html>" in out
+    assert 'href="step:' in out
+    code, out, _ = run(capsys, "runbooks", "report", "--database", database_url)
+    assert "Services without a runbook" in out
+    folder = tmp_path / "rb"
+    folder.mkdir()
+    (folder / "ok.md").write_text("---\ntitle: OK\n---\n- [ ] do it\n")
+    (folder / "broken.md").write_text("no front matter here")
+    code, out, _ = run(capsys, "runbooks", "import", str(folder), "--database", database_url)
+    assert code == 0
+    assert out.startswith("1 added, 0 updated, 8 retired, 0 unchanged, 1 rejected.")
+    assert "rejected broken.md: no YAML front matter" in out
+    code, _, err = run(capsys, "runbooks", "show", "nope", "--database", database_url)
+    assert code == 1
+    assert "no runbook 'nope'" in err

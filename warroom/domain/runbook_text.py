@@ -17,6 +17,8 @@ import yaml
 from warroom.domain.errors import ValidationError
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
+#: libyaml's safe loader where it is installed: ten times faster on a big library.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
 _TASK_ITEM = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(.+?)\s*$", re.MULTILINE)
 
@@ -53,7 +55,7 @@ def parse_runbook(text: str, source: str = "runbook") -> ParsedRunbook:
     if not match:
         raise ValidationError(f"{source}: no YAML front matter (a '---' block at the top)")
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = yaml.load(match.group(1), Loader=_SAFE_LOADER) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""  # +1 for the '---'

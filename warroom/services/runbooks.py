@@ -8,13 +8,14 @@ the step's text. A bad file is rejected with its reason and never stops the othe
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from warroom.domain.errors import NotFoundError, ValidationError
@@ -123,65 +124,118 @@ def import_runbooks(context: ServiceContext, root: Path) -> RunbookImportReport:
 def apply_runbook_files(
     work: UnitOfWork, files: Mapping[str, str], *, retire_missing: bool
 ) -> RunbookImportReport:
-    """Apply a whole library inside a caller's transaction (the demo seeds with it too)."""
+    """Apply a whole library inside a caller's transaction (the demo seeds with it too).
+
+    Files whose content hash matches what is stored are not even parsed, and rows are
+    written in bulk: a re-import of a large library costs about as much as hashing it.
+    """
     report = RunbookImportReport()
-    candidates: list[tuple[bool, str, str, ParsedRunbook, str]] = []
+    session = work.session
+    stored = {
+        row.source_path: row
+        for row in session.execute(
+            select(
+                Runbook.id, Runbook.slug, Runbook.source_path, Runbook.content_hash, Runbook.retired
+            )
+        )
+    }
+    by_slug = {row.slug: row for row in stored.values()}
+    candidates: list[tuple[bool, str, str, ParsedRunbook | None]] = []
     for relative, text in sorted(files.items()):
+        known = stored.get(relative)
+        if known is not None and not known.retired and known.content_hash == _hash(text):
+            candidates.append((known.slug != slug_for(relative), relative, known.slug, None))
+            continue
         try:
             runbook = parse_runbook(text, relative)
         except ValidationError as error:
             report.rejected.append((relative, str(error).removeprefix(f"{relative}: ")))
             continue
         slug = runbook.slug or slug_for(relative)
-        candidates.append((slug != slug_for(relative), relative, slug, runbook, text))
+        candidates.append((slug != slug_for(relative), relative, slug, runbook))
     # A file whose path gives the slug owns it; a file borrowing it by front matter loses.
-    parsed: dict[str, tuple[str, ParsedRunbook, str]] = {}
-    for _borrowed, relative, slug, runbook, text in sorted(candidates, key=lambda c: c[:2]):
+    parsed: dict[str, tuple[str, ParsedRunbook | None]] = {}
+    for _borrowed, relative, slug, candidate in sorted(candidates, key=lambda c: c[:2]):
         if slug in parsed:
             report.rejected.append((relative, f"duplicate slug '{slug}' (also {parsed[slug][0]})"))
             continue
-        parsed[slug] = (relative, runbook, text)
-    session = work.session
-    services = dict(session.execute(select(Service.slug, Service.id)).all())
-    existing = {r.slug: r for r in session.scalars(select(Runbook))}
-    for slug, (relative, runbook, _text) in parsed.items():
-        row = existing.get(slug)
-        if row is not None and row.content_hash == runbook.content_hash and not row.retired:
+        parsed[slug] = (relative, candidate)
+
+    changed: dict[str, ParsedRunbook] = {}
+    for slug, (_path, maybe) in parsed.items():
+        if maybe is None:
             report.unchanged += 1
-            continue
-        if row is None:
-            row = Runbook(slug=slug)
-            session.add(row)
-            report.added.append(slug)
         else:
-            report.updated.append(slug)
-        row.title, row.source_path, row.body = runbook.title, relative, runbook.body
-        row.content_hash = runbook.content_hash
-        row.alert_matchers = runbook.alert_matchers
-        row.owners = runbook.owners
-        row.severity_hints = runbook.severity_hints
-        row.last_reviewed = runbook.last_reviewed
-        row.retired = False
-        row.imported_at = work.now
-        session.flush()
-        session.query(RunbookStep).filter(RunbookStep.runbook_id == row.id).delete()
-        session.query(RunbookService).filter(RunbookService.runbook_id == row.id).delete()
-        session.add_all(
-            RunbookStep(
-                runbook_id=row.id, position=step.position, step_key=step.key, text=step.text
-            )
+            changed[slug] = maybe
+            (report.updated if slug in by_slug else report.added).append(slug)
+
+    def values(slug: str, runbook: ParsedRunbook) -> dict[str, Any]:
+        return {
+            "slug": slug,
+            "title": runbook.title,
+            "source_path": parsed[slug][0],
+            "body": runbook.body,
+            "content_hash": runbook.content_hash,
+            "alert_matchers": runbook.alert_matchers,
+            "owners": runbook.owners,
+            "severity_hints": runbook.severity_hints,
+            "last_reviewed": runbook.last_reviewed,
+            "retired": False,
+            "imported_at": work.now,
+        }
+
+    new = [values(slug, changed[slug]) for slug in report.added]
+    if new:
+        session.execute(insert(Runbook), new)
+    for slug in report.updated:
+        session.execute(
+            update(Runbook)
+            .where(Runbook.id == by_slug[slug].id)
+            .values(version=Runbook.version + 1, **values(slug, changed[slug]))
+        )
+    ids = (
+        dict(
+            session.execute(
+                select(Runbook.slug, Runbook.id).where(Runbook.slug.in_(list(changed)))
+            ).all()
+        )
+        if changed
+        else {}
+    )
+    if changed:
+        touched = list(ids.values())
+        session.execute(delete(RunbookStep).where(RunbookStep.runbook_id.in_(touched)))
+        session.execute(delete(RunbookService).where(RunbookService.runbook_id.in_(touched)))
+        services = dict(session.execute(select(Service.slug, Service.id)).all())
+        steps = [
+            {
+                "runbook_id": ids[slug],
+                "position": step.position,
+                "step_key": step.key,
+                "text": step.text,
+            }
+            for slug, runbook in changed.items()
             for step in runbook.steps
-        )
-        session.add_all(
-            RunbookService(runbook_id=row.id, service_id=services[s])
-            for s in dict.fromkeys(runbook.services)
-            if s in services
-        )
+        ]
+        links = [
+            {"runbook_id": ids[slug], "service_id": services[service]}
+            for slug, runbook in changed.items()
+            for service in dict.fromkeys(runbook.services)
+            if service in services
+        ]
+        if steps:
+            session.execute(insert(RunbookStep), steps)
+        if links:
+            session.execute(insert(RunbookService), links)
     if retire_missing:
-        for slug, row in existing.items():
-            if slug not in parsed and not row.retired:
-                row.retired = True
-                report.retired.append(slug)
+        gone = [row for slug, row in by_slug.items() if slug not in parsed and not row.retired]
+        if gone:
+            session.execute(
+                update(Runbook)
+                .where(Runbook.id.in_([r.id for r in gone]))
+                .values(retired=True, version=Runbook.version + 1)
+            )
+            report.retired.extend(row.slug for row in gone)
     if report.added or report.updated or report.retired:
         work.emit(
             "runbook.imported",
@@ -194,6 +248,10 @@ def apply_runbook_files(
             },
         )
     return report
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # ----------------------------------------------------------------------------- reading
