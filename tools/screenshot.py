@@ -48,7 +48,10 @@ def main() -> int:
                 runbooks = warroom.runbooks_view
                 runbooks.results.setCurrentRow(runbooks.visible_slugs().index("database-failover"))
             elif args.view == "pages":
-                warroom.pages_view.table.selectRow(1)
+                pages = warroom.pages_view
+                row = next(n for n in range(pages.model.rowCount())
+                           if pages.model.page_at(n).runbook_slug == "elevated-error-rate")
+                pages.table.selectRow(row)
             QTimer.singleShot(800, grab)
         else:
             QTimer.singleShot(50, wait_for_rows)
