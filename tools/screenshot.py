@@ -41,16 +41,23 @@ def main() -> int:
 
     def wait_for_rows(tries: list[int] = [0]) -> None:  # noqa: B006
         tries[0] += 1
-        ready = (warroom.activity_model.rowCount() and warroom.roster_view.snapshot is not None
-                 and warroom.runbooks_view.summaries and warroom.pages_view.model.rowCount())
+        ready = (
+            warroom.activity_model.rowCount()
+            and warroom.roster_view.snapshot is not None
+            and warroom.runbooks_view.summaries
+            and warroom.pages_view.model.rowCount()
+        )
         if ready or tries[0] > 100:
             if args.view == "runbooks":
                 runbooks = warroom.runbooks_view
                 runbooks.results.setCurrentRow(runbooks.visible_slugs().index("database-failover"))
             elif args.view == "pages":
                 pages = warroom.pages_view
-                row = next(n for n in range(pages.model.rowCount())
-                           if pages.model.page_at(n).runbook_slug == "elevated-error-rate")
+                row = next(
+                    n
+                    for n in range(pages.model.rowCount())
+                    if pages.model.page_at(n).runbook_slug == "elevated-error-rate"
+                )
                 pages.table.selectRow(row)
             QTimer.singleShot(800, grab)
         else:
