@@ -1,0 +1,212 @@
+"""Paging on both databases: alerts in, dedup, page only if actionable, escalation exactly once."""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from warroom.domain.alerts import parse_alertmanager
+from warroom.domain.clock import FakeClock
+from warroom.domain.errors import ConflictError, ValidationError
+from warroom.services.context import ServiceContext
+from warroom.services.demo import seed_demo
+from warroom.services.paging import (
+    acknowledge,
+    create_page,
+    escalate,
+    ingest,
+    list_pages,
+    next_due,
+    resolve,
+    sweep,
+)
+from warroom.store.models import Event, Notification, Page, Person
+
+MONDAY_10_UTC = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # London at work, New York asleep
+
+
+def alertmanager(status: str = "firing", fingerprint: str = "fp-disk-1", **labels: str) -> dict:
+    return {
+        "version": "4", "status": status, "receiver": "warroom", "groupKey": "{}:{}",
+        "truncatedAlerts": 0, "externalURL": "http://am", "futureField": {"ignored": True},
+        "commonLabels": {}, "commonAnnotations": {},
+        "alerts": [{
+            "status": status, "fingerprint": fingerprint,
+            "labels": {"alertname": "NodeFilesystemAlmostFull", "service": "kubernetes",
+                       "severity": "critical", "instance": "eu-west-7", **labels},
+            "annotations": {"summary": "Disk 93% full on eu-west-7",
+                            "runbook_url": "runbook:disk-full"},
+            "startsAt": "2026-03-02T09:59:00Z", "endsAt": "0001-01-01T00:00:00Z",
+        }],
+    }
+
+
+@pytest.fixture
+def paging(context: ServiceContext, clock: FakeClock) -> ServiceContext:
+    clock.set(MONDAY_10_UTC - timedelta(days=7))
+    seed_demo(context)  # its history is a week older than "now" below
+    clock.set(MONDAY_10_UTC)
+    return context
+
+
+def notified(context: ServiceContext, page_id: int) -> list[tuple[int, int, str]]:
+    with context.database.reading() as session:
+        return sorted(session.execute(
+            select(Notification.escalation_round, Notification.escalation_level, Person.handle)
+            .join(Person, Person.id == Notification.person_id)
+            .where(Notification.page_id == page_id)).all())
+
+
+def test_an_alert_pages_the_primary_on_call_with_its_runbook(paging) -> None:
+    result = ingest(paging, parse_alertmanager(alertmanager()))
+    [page_id] = result.created
+    # platform-primary in week 8 of its rota is lukas (the day layer: 10:00 in London)
+    assert notified(paging, page_id) == [(0, 0, "lukas")]
+    with paging.database.reading() as session:
+        page = session.get(Page, page_id)
+        assert (page.state, page.urgency) == ("triggered", "high")
+        assert page.runbook_id is not None
+        assert page.next_escalation_at == MONDAY_10_UTC + timedelta(minutes=5)
+
+
+def test_repeats_and_duplicates_update_and_never_page_twice(paging) -> None:
+    first = ingest(paging, parse_alertmanager(alertmanager()))
+    again = ingest(paging, parse_alertmanager(alertmanager()))
+    assert again.created == [] and again.repeated == first.created
+    assert notified(paging, first.created[0]) == [(0, 0, "lukas")]
+    done = ingest(paging, parse_alertmanager(alertmanager(status="resolved")))
+    assert done.resolved == first.created
+    assert list_pages(paging, state="resolved")[0].id == first.created[0]
+    # the same alert firing again later is a new page
+    assert ingest(paging, parse_alertmanager(alertmanager())).created != first.created
+
+
+def test_low_urgency_outside_support_hours_waits_for_them(paging, clock) -> None:
+    result = ingest(paging, parse_alertmanager(alertmanager(
+        fingerprint="fp-recon", service="ledger", severity="warning", alertname="Recon")))
+    [page_id] = result.deferred
+    assert notified(paging, page_id) == []
+    opens = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)  # 08:00 in New York
+    assert next_due(paging) <= opens
+    clock.set(opens)
+    assert sweep(paging).released == 1
+    assert sweep(paging).released == 0
+    assert [h for _, _, h in notified(paging, page_id)]  # payments primary is told now
+
+
+def test_escalation_climbs_the_ladder_and_acknowledging_stops_it(paging, clock) -> None:
+    [page_id] = ingest(paging, parse_alertmanager(alertmanager())).created
+    clock.advance(timedelta(minutes=4))
+    sweep(paging)
+    assert {(r, lvl) for r, lvl, _ in notified(paging, page_id)} == {(0, 0)}
+    clock.advance(timedelta(minutes=1))
+    sweep(paging)
+    assert {(r, lvl) for r, lvl, _ in notified(paging, page_id)} == {(0, 0), (0, 1)}
+    assert acknowledge(paging, page_id, "lukas") is True
+    assert acknowledge(paging, page_id, "amara") is False  # already acknowledged
+    clock.advance(timedelta(minutes=59))
+    sweep(paging)
+    with paging.database.reading() as session:
+        assert session.get(Page, page_id).state == "acknowledged"
+    assert len(notified(paging, page_id)) == 2
+    # acknowledged but still open after the policy's 60 minutes: back to triggered, paged again
+    clock.advance(timedelta(minutes=1))
+    sweep(paging)
+    with paging.database.reading() as session:
+        assert session.get(Page, page_id).state == "triggered"
+    assert (1, 0) in {(r, lvl) for r, lvl, _ in notified(paging, page_id)}
+    assert resolve(paging, page_id, "lukas") is True
+    with pytest.raises(ConflictError, match="already resolved"):
+        acknowledge(paging, page_id, "lukas")
+
+
+def test_escalating_by_hand_to_an_expertise(paging) -> None:
+    [page_id] = ingest(paging, parse_alertmanager(alertmanager())).created
+    told = escalate(paging, page_id, to_expertise="database")
+    assert len(told) == 1
+    with paging.database.reading() as session:
+        tags = session.scalars(select(Person).where(Person.handle == told[0])).one().expertise
+    assert "database" in [t.tag for t in tags]
+    with pytest.raises(Exception, match="nobody has the expertise 'juggling'"):
+        escalate(paging, page_id, to_expertise="juggling")
+
+
+def test_manual_pages_and_bad_input(paging) -> None:
+    result = create_page(paging, service="edge", summary="DNS looks wrong", urgency="high")
+    assert len(result.created) == 1
+    with pytest.raises(ValidationError, match="no service 'nope'"):
+        create_page(paging, service="nope", summary="x")
+    with pytest.raises(ValidationError, match="no 'alerts' list"):
+        parse_alertmanager({"version": "4"})
+    with paging.database.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Page).where(
+            Page.summary == "x")) == 0
+
+
+# ----------------------------------------------------------------------------- competing engines
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_four_engines_escalate_each_step_exactly_once(paging, clock, seed) -> None:
+    """Random pages and acknowledgements; 4 engines sweep at every minute at once."""
+    rng = random.Random(seed)
+    pages = []
+    for n in range(6):
+        clock.set(MONDAY_10_UTC + timedelta(minutes=rng.randint(0, 10)))
+        pages.append(ingest(paging, parse_alertmanager(
+            alertmanager(fingerprint=f"fp-{seed}-{n}", instance=f"node-{n}"))).created[0])
+    acks = {page: rng.choice([None, 3, 7, 12, 20]) for page in pages}
+    errors: list[BaseException] = []
+    start = MONDAY_10_UTC
+    for minute in range(0, 41):
+        clock.set(start + timedelta(minutes=minute))
+        for page, at in acks.items():
+            if at == minute:
+                acknowledge(paging, page, "lukas")
+        barrier = threading.Barrier(4)
+
+        def engine() -> None:
+            try:
+                barrier.wait()
+                sweep(paging)
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=engine) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert not errors
+    with paging.database.reading() as session:
+        for page_id in pages:
+            page = session.get(Page, page_id)
+            escalations = session.scalars(select(Event.payload).where(
+                Event.topic == "page.escalated", Event.entity_id == str(page_id))
+                .order_by(Event.tx, Event.id)).all()
+            steps = [(e["round"], e["level"]) for e in escalations]
+            assert len(steps) == len(set(steps)), f"page {page_id} escalated a step twice"
+            expected = _expected_steps(page.triggered_at, acks[page_id], start + timedelta(
+                minutes=40))
+            assert steps == expected, f"page {page_id}: {steps} != {expected}"
+
+
+def _expected_steps(triggered: datetime, ack_minute: int | None, end: datetime) -> list:
+    """platform-default: levels after 5, 10, 15 minutes, repeated twice more."""
+    delays = [5, 10, 15]
+    ack = MONDAY_10_UTC + timedelta(minutes=ack_minute) if ack_minute is not None else None
+    steps, level, round_, due = [], 0, 0, triggered + timedelta(minutes=5)
+    while due <= end and (ack is None or due < ack):
+        if level + 1 < 3:
+            level += 1
+        elif round_ < 2:
+            level, round_ = 0, round_ + 1
+        else:
+            break
+        steps.append((round_, level + 1))
+        due = due + timedelta(minutes=delays[level])
+    return steps

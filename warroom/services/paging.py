@@ -1,0 +1,702 @@
+"""Paging: alerts in, pages that only page when actionable, escalation that fires exactly once.
+
+Every step that changes a page's escalation is *claimed* with a conditional update on the row
+(``... WHERE escalation_level = :seen AND escalation_round = :seen AND state = 'triggered'``),
+so any number of engines (every desktop and ``warroom serve``) may sweep at once: one wins,
+the others update nothing. An acknowledgement that commits first makes every later claim miss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+import sqlalchemy.exc
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.orm import Session
+
+from warroom.domain.alerts import FIRING, AlertIn, urgency_for
+from warroom.domain.errors import ConflictError, NotFoundError, ValidationError
+from warroom.domain.support_hours import SupportHoursRules, Window
+from warroom.domain.vocabulary import NotificationReason, PageState
+from warroom.services.context import ServiceContext, UnitOfWork, reading, unit_of_work
+from warroom.services.oncall import load_schedules
+from warroom.services.runbooks import match_runbook
+from warroom.store.models import (
+    EscalationLevel,
+    EscalationPolicy,
+    Notification,
+    Page,
+    Person,
+    PersonExpertise,
+    Service,
+    SupportHours,
+)
+
+
+@dataclass
+class IngestResult:
+    created: list[int] = field(default_factory=list)
+    repeated: list[int] = field(default_factory=list)
+    resolved: list[int] = field(default_factory=list)
+    deferred: list[int] = field(default_factory=list)
+
+    def describe(self) -> str:
+        return (
+            f"{len(self.created)} new, {len(self.repeated)} repeated, "
+            f"{len(self.resolved)} resolved, {len(self.deferred)} held for support hours"
+        )
+
+
+def _claimed(session: Session, statement: Any) -> int:
+    """Run a conditional UPDATE and say how many rows it claimed (0: someone else did)."""
+    result = session.execute(statement.execution_options(synchronize_session=False))
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+# ----------------------------------------------------------------------------- targets
+
+
+def _support_rules(session: Session, support_hours_id: int | None) -> SupportHoursRules | None:
+    if support_hours_id is None:
+        return None
+    hours = session.get(SupportHours, support_hours_id)
+    if hours is None:
+        return None
+    return SupportHoursRules(
+        hours.time_zone,
+        tuple(Window(w.weekday, w.start_minute, w.end_minute) for w in hours.windows),
+        hours.holiday_country,
+        hours.holiday_subdivision,
+    )
+
+
+def on_call_experts(session: Session, tag: str, at: datetime) -> list[Person]:
+    """The subject matter experts for ``tag``: those on call now first, else all of them."""
+    experts = session.scalars(
+        select(Person)
+        .join(PersonExpertise, PersonExpertise.person_id == Person.id)
+        .where(PersonExpertise.tag == tag, Person.active)
+        .order_by(Person.name)
+    ).all()
+    if not experts:
+        return []
+    on_call = {info.rules.person_at(at)[0] for info in load_schedules(session)}
+    now = [p for p in experts if p.handle in on_call]
+    return now or list(experts)
+
+
+def _level_targets(session: Session, level: EscalationLevel, at: datetime) -> list[Person]:
+    people: dict[int, Person] = {}
+    schedules = (
+        {info.id: info for info in load_schedules(session)}
+        if any(t.kind == "schedule" for t in level.targets)
+        else {}
+    )
+    for target in level.targets:
+        if target.kind == "schedule" and target.schedule_id in schedules:
+            handle = schedules[target.schedule_id].rules.person_at(at)[0]
+            person = (
+                session.scalar(select(Person).where(Person.handle == handle)) if handle else None
+            )
+            if person is not None:
+                people[person.id] = person
+        elif target.kind == "person" and target.person_id is not None:
+            person = session.get(Person, target.person_id)
+            if person is not None and person.active:
+                people[person.id] = person
+        elif target.kind == "expertise" and target.expertise:
+            for person in on_call_experts(session, target.expertise, at)[:1]:
+                people[person.id] = person
+    return list(people.values())
+
+
+def _levels(session: Session, policy_id: int | None) -> list[EscalationLevel]:
+    if policy_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(EscalationLevel)
+            .where(EscalationLevel.policy_id == policy_id)
+            .order_by(EscalationLevel.position)
+        )
+    )
+
+
+def _notify(work: UnitOfWork, page: Page, people: Sequence[Person], reason: str) -> list[str]:
+    """Record who is told, once per (page, round, level, person), and tell the team."""
+    told = []
+    for person in people:
+        exists = work.session.scalar(
+            select(Notification.id).where(
+                Notification.page_id == page.id,
+                Notification.person_id == person.id,
+                Notification.escalation_round == page.escalation_round,
+                Notification.escalation_level == page.escalation_level,
+            )
+        )
+        if exists is not None:
+            continue
+        work.session.add(
+            Notification(
+                page_id=page.id,
+                person_id=person.id,
+                escalation_round=page.escalation_round,
+                escalation_level=page.escalation_level,
+                reason=reason,
+                created_at=work.now,
+            )
+        )
+        told.append(person.handle)
+    work.session.flush()
+    if told:
+        work.emit(
+            "page.notified",
+            "page",
+            page.id,
+            {
+                "page_id": page.id,
+                "summary": page.summary[:200],
+                "handles": told,
+                "level": page.escalation_level + 1,
+                "round": page.escalation_round,
+                "urgency": page.urgency,
+                "reason": reason,
+            },
+            incident_id=page.incident_id,
+        )
+    return told
+
+
+def _start_level(work: UnitOfWork, page: Page, level_index: int, reason: str) -> list[str]:
+    """Notify level ``level_index`` of the page's policy and schedule the next step."""
+    levels = _levels(work.session, page.escalation_policy_id)
+    page.escalation_level = level_index
+    if not levels:
+        page.next_escalation_at = None
+        return []
+    level = levels[min(level_index, len(levels) - 1)]
+    page.next_escalation_at = work.now + timedelta(minutes=level.delay_minutes)
+    return _notify(work, page, _level_targets(work.session, level, work.now), reason)
+
+
+def _summary_payload(page: Page, service: str) -> dict[str, object]:
+    return {
+        "page_id": page.id,
+        "summary": page.summary[:200],
+        "service": service,
+        "urgency": page.urgency,
+    }
+
+
+# ----------------------------------------------------------------------------- alerts in
+
+
+def ingest(
+    context: ServiceContext, alerts: Sequence[AlertIn], default_service: str | None = None
+) -> IngestResult:
+    """One webhook delivery: one transaction. Repeats and HA duplicates update, never page."""
+    result = IngestResult()
+    with unit_of_work(context) as work:
+        services = {s.slug: s for s in work.session.scalars(select(Service))}
+        for alert in alerts:
+            slug = alert.service or alert.labels.get("service") or default_service
+            if slug not in services:
+                if default_service in services and slug != default_service:
+                    slug = default_service
+                else:
+                    raise ValidationError(
+                        f"no service '{slug}' for alert '{alert.summary[:80]}'"
+                        if slug
+                        else f"alert '{alert.summary[:80]}' has no 'service' label and there is "
+                        "no default service (warroom serve --default-service SLUG)"
+                    )
+            _ingest_one(work, services[str(slug)], alert, result)
+    return result
+
+
+def _open_page(session: Session, service_id: int, key: str) -> Page | None:
+    return session.scalar(
+        select(Page).where(
+            Page.service_id == service_id, Page.dedup_key == key, Page.state != PageState.RESOLVED
+        )
+    )
+
+
+def _ingest_one(work: UnitOfWork, service: Service, alert: AlertIn, result: IngestResult) -> None:
+    session = work.session
+    page = _open_page(session, service.id, alert.dedup_key)
+    if alert.status != FIRING:
+        if page is not None:
+            page.state, page.resolved_at = PageState.RESOLVED.value, work.now
+            page.next_escalation_at = page.deferred_until = None
+            result.resolved.append(page.id)
+            work.emit(
+                "page.resolved",
+                "page",
+                page.id,
+                _summary_payload(page, service.name),
+                incident_id=page.incident_id,
+            )
+        return
+    if page is not None:
+        page.occurrences += 1
+        page.last_seen_at = work.now
+        result.repeated.append(page.id)
+        return
+    urgency = alert.urgency or urgency_for(alert.labels, service.urgency_rules or {})
+    page = Page(
+        service_id=service.id,
+        dedup_key=alert.dedup_key,
+        summary=alert.summary,
+        details=alert.details,
+        source=alert.source,
+        urgency=urgency,
+        state=PageState.TRIGGERED.value,
+        labels=dict(alert.labels),
+        annotations=dict(alert.annotations),
+        runbook_url=alert.runbook_url,
+        runbook_id=match_runbook(session, service.id, alert.labels, alert.annotations),
+        escalation_policy_id=service.escalation_policy_id,
+        triggered_at=work.now,
+        last_seen_at=work.now,
+    )
+    try:
+        with session.begin_nested():  # a concurrent duplicate may have inserted it first
+            session.add(page)
+            session.flush()
+    except sqlalchemy.exc.IntegrityError:
+        existing = _open_page(session, service.id, alert.dedup_key)
+        if existing is None:
+            raise
+        existing.occurrences += 1
+        existing.last_seen_at = work.now
+        result.repeated.append(existing.id)
+        return
+    result.created.append(page.id)
+    payload = {**_summary_payload(page, service.name), "runbook": page.runbook_id is not None}
+    work.emit("page.triggered", "page", page.id, payload)
+    rules = _support_rules(session, service.support_hours_id)
+    if urgency == "low" and rules is not None and not rules.contains(work.now):
+        page.state = PageState.DEFERRED.value
+        page.deferred_until = rules.next_start(work.now)
+        result.deferred.append(page.id)
+        work.emit(
+            "page.deferred",
+            "page",
+            page.id,
+            {**payload, "until": page.deferred_until.isoformat() if page.deferred_until else None},
+        )
+        return
+    _start_level(work, page, 0, NotificationReason.INITIAL.value)
+
+
+def create_page(
+    context: ServiceContext,
+    *,
+    service: str,
+    summary: str,
+    urgency: str | None = None,
+    dedup_key: str | None = None,
+    details: str = "",
+) -> IngestResult:
+    """A page by hand (the CLI, scripts): the same path as an alert."""
+    from warroom.domain.alerts import fingerprint
+
+    if not summary.strip():
+        raise ValidationError("a page needs a summary")
+    if urgency is not None and urgency not in ("high", "low"):
+        raise ValidationError("urgency is high or low")
+    key = dedup_key or f"manual-{fingerprint({'summary': summary, 'service': service})}"
+    alert = AlertIn(
+        "manual",
+        key,
+        FIRING,
+        summary.strip()[:1000],
+        details=details,
+        service=service,
+        urgency=urgency,
+    )
+    return ingest(context, [alert])
+
+
+# ----------------------------------------------------------------------------- people act
+
+
+def _person(session: Session, handle: str) -> Person:
+    person = session.scalar(select(Person).where(Person.handle == handle, Person.active))
+    if person is None:
+        raise NotFoundError(
+            f"there is no active person '{handle}' (check `warroom config set --user`)"
+        )
+    return person
+
+
+def _page(session: Session, page_id: int) -> Page:
+    page = session.get(Page, page_id)
+    if page is None:
+        raise NotFoundError(f"there is no page #{page_id}")
+    return page
+
+
+def acknowledge(context: ServiceContext, page_id: int, handle: str | None = None) -> bool:
+    """Stop escalation. Returns False if it was already acknowledged (by anyone)."""
+    with unit_of_work(context) as work:
+        who = _person(work.session, handle or work.actor)
+        page = _page(work.session, page_id)
+        if page.state == PageState.RESOLVED.value:
+            raise ConflictError(f"page #{page_id} is already resolved")
+        claimed = _claimed(
+            work.session,
+            update(Page)
+            .where(
+                Page.id == page_id,
+                Page.state.in_([PageState.TRIGGERED.value, PageState.DEFERRED.value]),
+            )
+            .values(
+                state=PageState.ACKNOWLEDGED.value,
+                acknowledged_at=work.now,
+                acknowledged_by_id=who.id,
+                next_escalation_at=None,
+                deferred_until=None,
+                version=Page.version + 1,
+            ),
+        )
+        if not claimed:
+            return False
+        work.session.execute(
+            update(Notification)
+            .where(
+                Notification.page_id == page_id,
+                Notification.person_id == who.id,
+                Notification.acted_at.is_(None),
+            )
+            .values(acted_at=work.now)
+        )
+        work.emit(
+            "page.acknowledged",
+            "page",
+            page_id,
+            {"page_id": page_id, "summary": page.summary[:200], "handle": who.handle},
+            incident_id=page.incident_id,
+        )
+        return True
+
+
+def resolve(context: ServiceContext, page_id: int, handle: str | None = None) -> bool:
+    with unit_of_work(context) as work:
+        who = _person(work.session, handle or work.actor)
+        page = _page(work.session, page_id)
+        claimed = _claimed(
+            work.session,
+            update(Page)
+            .where(Page.id == page_id, Page.state != PageState.RESOLVED.value)
+            .values(
+                state=PageState.RESOLVED.value,
+                resolved_at=work.now,
+                resolved_by_id=who.id,
+                next_escalation_at=None,
+                deferred_until=None,
+                version=Page.version + 1,
+            ),
+        )
+        if claimed:
+            work.emit(
+                "page.resolved",
+                "page",
+                page_id,
+                {"page_id": page_id, "summary": page.summary[:200], "handle": who.handle},
+                incident_id=page.incident_id,
+            )
+        return bool(claimed)
+
+
+def escalate(
+    context: ServiceContext,
+    page_id: int,
+    *,
+    to_expertise: str | None = None,
+    handle: str | None = None,
+) -> list[str]:
+    """Escalate by hand: to the next level now, or to the subject matter expert for a tag."""
+    with unit_of_work(context) as work:
+        page = _page(work.session, page_id)
+        if page.state == PageState.RESOLVED.value:
+            raise ConflictError(f"page #{page_id} is already resolved")
+        if to_expertise:
+            experts = on_call_experts(work.session, to_expertise.strip().lower(), work.now)
+            if not experts:
+                raise NotFoundError(f"nobody has the expertise '{to_expertise}'")
+            page.escalation_level += 1
+            page.state = PageState.TRIGGERED.value
+            told = _notify(work, page, experts[:1], NotificationReason.MANUAL_ESCALATION.value)
+        else:
+            levels = _levels(work.session, page.escalation_policy_id)
+            if page.escalation_level + 1 >= len(levels):
+                raise ConflictError(f"page #{page_id} is already at the last escalation level")
+            page.state = PageState.TRIGGERED.value
+            told = _start_level(
+                work, page, page.escalation_level + 1, NotificationReason.MANUAL_ESCALATION.value
+            )
+        work.emit(
+            "page.escalated",
+            "page",
+            page_id,
+            {
+                "page_id": page_id,
+                "summary": page.summary[:200],
+                "level": page.escalation_level + 1,
+                "by_hand": True,
+                "handles": told,
+                "by": handle or work.actor,
+                "expertise": to_expertise,
+            },
+            incident_id=page.incident_id,
+        )
+        return told
+
+
+# ----------------------------------------------------------------------------- the sweep
+
+
+@dataclass
+class SweepResult:
+    escalated: int = 0
+    released: int = 0
+    reopened: int = 0
+    next_due: datetime | None = None
+
+
+def sweep(context: ServiceContext, limit: int = 500) -> SweepResult:
+    """Do every escalation step that is due, each claimed in its own transaction."""
+    result = SweepResult()
+    now = context.clock.now()
+    with reading(context) as session:
+        due = session.execute(
+            select(Page.id, Page.escalation_level, Page.escalation_round)
+            .where(
+                Page.state == PageState.TRIGGERED.value,
+                Page.next_escalation_at <= now,
+            )
+            .order_by(Page.next_escalation_at)
+            .limit(limit)
+        ).all()
+        held = session.scalars(
+            select(Page.id)
+            .where(
+                Page.state == PageState.DEFERRED.value,
+                Page.deferred_until <= now,
+            )
+            .limit(limit)
+        ).all()
+        timed_out = session.execute(
+            select(Page.id, EscalationPolicy.ack_timeout_minutes, Page.acknowledged_at)
+            .join(EscalationPolicy, EscalationPolicy.id == Page.escalation_policy_id)
+            .where(
+                Page.state == PageState.ACKNOWLEDGED.value,
+                EscalationPolicy.ack_timeout_minutes.is_not(None),
+            )
+            .limit(limit)
+        ).all()
+    for page_id, level, round_ in due:
+        result.escalated += _escalation_step(context, page_id, level, round_)
+    for page_id in held:
+        result.released += _release(context, page_id)
+    for page_id, minutes, acknowledged_at in timed_out:
+        if minutes and acknowledged_at and acknowledged_at + timedelta(minutes=minutes) <= now:
+            result.reopened += _reopen(context, page_id, acknowledged_at)
+    result.next_due = next_due(context)
+    return result
+
+
+def _escalation_step(context: ServiceContext, page_id: int, level: int, round_: int) -> int:
+    with unit_of_work(context) as work:
+        page = work.session.get(Page, page_id)
+        if page is None:
+            return 0
+        levels = _levels(work.session, page.escalation_policy_id)
+        repeats = (
+            work.session.scalar(
+                select(EscalationPolicy.repeat_count).where(
+                    EscalationPolicy.id == page.escalation_policy_id
+                )
+            )
+            or 0
+        )
+        if level + 1 < len(levels):
+            new_level, new_round = level + 1, round_
+        elif round_ < repeats:
+            new_level, new_round = 0, round_ + 1
+        else:
+            new_level, new_round = level, round_  # the end of the ladder: stop escalating
+        claimed = _claimed(
+            work.session,
+            update(Page)
+            .where(
+                Page.id == page_id,
+                Page.escalation_level == level,
+                Page.escalation_round == round_,
+                Page.state == PageState.TRIGGERED.value,
+                Page.next_escalation_at <= work.now,
+            )
+            .values(
+                escalation_level=new_level,
+                escalation_round=new_round,
+                next_escalation_at=None,
+                version=Page.version + 1,
+            ),
+        )
+        if not claimed:
+            return 0  # another engine did it, or someone acknowledged first
+        work.session.refresh(page)
+        if (new_level, new_round) == (level, round_):
+            work.emit(
+                "page.escalation_exhausted",
+                "page",
+                page_id,
+                {"page_id": page_id, "summary": page.summary[:200]},
+                incident_id=page.incident_id,
+            )
+            return 1
+        reason = (
+            NotificationReason.REPEAT if new_round != round_ else NotificationReason.ESCALATION
+        ).value
+        told = _start_level(work, page, new_level, reason)
+        work.emit(
+            "page.escalated",
+            "page",
+            page_id,
+            {
+                "page_id": page_id,
+                "summary": page.summary[:200],
+                "level": new_level + 1,
+                "round": new_round,
+                "handles": told,
+                "by_hand": False,
+            },
+            incident_id=page.incident_id,
+        )
+        return 1
+
+
+def _release(context: ServiceContext, page_id: int) -> int:
+    with unit_of_work(context) as work:
+        claimed = _claimed(
+            work.session,
+            update(Page)
+            .where(
+                Page.id == page_id,
+                Page.state == PageState.DEFERRED.value,
+                Page.deferred_until <= work.now,
+            )
+            .values(state=PageState.TRIGGERED.value, deferred_until=None, version=Page.version + 1),
+        )
+        if not claimed:
+            return 0
+        page = _page(work.session, page_id)
+        work.session.refresh(page)
+        work.emit(
+            "page.released", "page", page_id, {"page_id": page_id, "summary": page.summary[:200]}
+        )
+        _start_level(work, page, 0, NotificationReason.RELEASED.value)
+        return 1
+
+
+def _reopen(context: ServiceContext, page_id: int, seen_ack: datetime) -> int:
+    with unit_of_work(context) as work:
+        claimed = _claimed(
+            work.session,
+            update(Page)
+            .where(
+                Page.id == page_id,
+                Page.state == PageState.ACKNOWLEDGED.value,
+                Page.acknowledged_at == seen_ack,
+            )
+            .values(
+                state=PageState.TRIGGERED.value,
+                acknowledged_at=None,
+                acknowledged_by_id=None,
+                escalation_round=Page.escalation_round + 1,
+                version=Page.version + 1,
+            ),
+        )
+        if not claimed:
+            return 0
+        page = _page(work.session, page_id)
+        work.session.refresh(page)
+        work.emit(
+            "page.reopened",
+            "page",
+            page_id,
+            {
+                "page_id": page_id,
+                "summary": page.summary[:200],
+                "why": "acknowledged but not resolved in time",
+            },
+            incident_id=page.incident_id,
+        )
+        _start_level(work, page, 0, NotificationReason.REPEAT.value)
+        return 1
+
+
+def next_due(context: ServiceContext) -> datetime | None:
+    """When the next step falls due: what a local alarm clock should be set to."""
+    with reading(context) as session:
+        escalation = session.scalar(
+            select(func.min(Page.next_escalation_at)).where(Page.state == PageState.TRIGGERED.value)
+        )
+        release = session.scalar(
+            select(func.min(Page.deferred_until)).where(Page.state == PageState.DEFERRED.value)
+        )
+    candidates = [t for t in (escalation, release) if t is not None]
+    return min(candidates) if candidates else None
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class PageLine:
+    id: int
+    state: str
+    urgency: str
+    service: str
+    summary: str
+    triggered_at: datetime
+    level: int
+    occurrences: int
+    runbook: bool
+    deferred_until: datetime | None
+
+
+def list_pages(
+    context: ServiceContext, state: str | None = None, limit: int = 200
+) -> list[PageLine]:
+    if state is not None and state not in {s.value for s in PageState}:
+        raise ValidationError("state is one of " + ", ".join(s.value for s in PageState))
+    with reading(context) as session:
+        query = (
+            select(Page, Service.slug)
+            .join(Service, Service.id == Page.service_id)
+            .order_by(Page.triggered_at.desc(), Page.id.desc())
+            .limit(limit)
+        )
+        if state is not None:
+            query = query.where(Page.state == state)
+        return [
+            PageLine(
+                p.id,
+                p.state,
+                p.urgency,
+                slug,
+                p.summary,
+                p.triggered_at,
+                p.escalation_level + 1,
+                p.occurrences,
+                p.runbook_id is not None,
+                p.deferred_until,
+            )
+            for p, slug in session.execute(query)
+        ]
