@@ -7,6 +7,7 @@ is logged with its traceback to a file, and the sentence says where.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import logging
 import sys
@@ -76,6 +77,57 @@ def build_parser() -> argparse.ArgumentParser:
         "export", parents=[database], help="write the current roster as a roster file"
     )
     roster_export.add_argument("file", metavar="FILE", help="'-' for standard output")
+
+    serve = commands.add_parser(
+        "serve",
+        parents=[database],
+        help="receive alert webhooks and run the escalation engine (headless)",
+    )
+    serve.add_argument(
+        "--listen",
+        default="127.0.0.1:8787",
+        metavar="HOST:PORT",
+        help="where to listen (default 127.0.0.1:8787, loopback only)",
+    )
+    serve.add_argument(
+        "--default-service", metavar="SLUG", help="the service for alerts without a 'service' label"
+    )
+    serve.add_argument(
+        "--no-token",
+        action="store_true",
+        help="accept webhooks without the bearer token even if one is stored",
+    )
+
+    page = commands.add_parser("page", help="pages from the command line")
+    page_commands = page.add_subparsers(dest="page_command", metavar="ACTION", required=True)
+    page_create = page_commands.add_parser("create", parents=[database], help="page by hand")
+    page_create.add_argument("--service", required=True, metavar="S")
+    page_create.add_argument("--summary", required=True, metavar="TEXT")
+    page_create.add_argument("--urgency", choices=["high", "low"])
+    page_create.add_argument("--dedup-key", metavar="K")
+    page_list = page_commands.add_parser("list", parents=[database], help="recent pages")
+    page_list.add_argument(
+        "--state", metavar="S", help="triggered, acknowledged, deferred or resolved"
+    )
+    page_list.add_argument("--json", action="store_true")
+    for action, text in (
+        ("ack", "acknowledge a page (stops escalation)"),
+        ("resolve", "resolve a page"),
+    ):
+        sub = page_commands.add_parser(action, parents=[database], help=text)
+        sub.add_argument("id", type=int, metavar="ID")
+    page_escalate = page_commands.add_parser(
+        "escalate", parents=[database], help="escalate now: next level or an expertise"
+    )
+    page_escalate.add_argument("id", type=int, metavar="ID")
+    page_escalate.add_argument("--to-expertise", metavar="TAG")
+
+    webhook = commands.add_parser(
+        "webhook-token",
+        parents=[database],
+        help="create the webhook bearer token (kept in the keyring)",
+    )
+    webhook.add_argument("--remove", action="store_true", help="delete it instead")
 
     runbooks = commands.add_parser("runbooks", help="the runbook library")
     runbook_commands = runbooks.add_subparsers(
@@ -165,6 +217,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _oncall(args)
     if args.command == "runbooks":
         return _runbooks(args)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "page":
+        return _page(args)
+    if args.command == "webhook-token":
+        return _webhook_token(args)
     if args.command == "schedule":
         return _schedule(args)
     raise AssertionError(f"unhandled command {args.command}")
@@ -356,6 +414,149 @@ def _roster(args: argparse.Namespace) -> int:
         return 0
 
     return int(_with_context(args, export))
+
+
+WEBHOOK_ACCOUNT = "webhook-token"
+
+
+def _webhook_token(args: argparse.Namespace) -> int:
+    import secrets
+
+    import keyring
+
+    from warroom.store.config import KEYRING_SERVICE
+
+    if not keyring_available():
+        raise WarroomError(no_keyring_message())
+    if args.remove:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+            keyring.delete_password(KEYRING_SERVICE, WEBHOOK_ACCOUNT)
+        print("The webhook token is removed; `warroom serve` accepts alerts without one.")
+        return 0
+    token = secrets.token_urlsafe(32)
+    keyring.set_password(KEYRING_SERVICE, WEBHOOK_ACCOUNT, token)
+    print("Senders must now send this header (it is shown once; it is kept in the keyring):")
+    print(f"Authorization: Bearer {token}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from warroom.engine.escalation import EscalationEngine
+    from warroom.engine.receiver import AlertReceiver
+
+    host, _, port_text = args.listen.rpartition(":")
+    if not host or not port_text.isdigit():
+        raise WarroomError(f"--listen {args.listen}: write it as HOST:PORT, e.g. 127.0.0.1:8787")
+    token = None
+    if not args.no_token and keyring_available():
+        import keyring
+
+        from warroom.store.config import KEYRING_SERVICE
+
+        token = keyring.get_password(KEYRING_SERVICE, WEBHOOK_ACCOUNT)
+
+    def run(context):  # type: ignore[no-untyped-def]
+        try:
+            receiver = AlertReceiver(
+                context, host, int(port_text), token=token, default_service=args.default_service
+            )
+        except OSError as error:
+            raise WarroomError(f"Cannot listen on {args.listen}: {error.strerror}.") from None
+        engine = EscalationEngine(context)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        receiver.start()
+        engine.start()
+        where = "{}:{}".format(*receiver.address)
+        print(
+            f"warroom serve: receiving alerts on http://{where}/alertmanager, /grafana, "
+            f"/generic ({'token required' if token else 'no token'}); escalation engine "
+            "running. Ctrl+C stops.",
+            flush=True,
+        )
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            receiver.stop()
+            engine.stop()
+        return 0
+
+    return int(_with_context(args, run))
+
+
+def _page(args: argparse.Namespace) -> int:
+    import json
+
+    from warroom.services import paging
+
+    def act(context):  # type: ignore[no-untyped-def]
+        if args.page_command == "create":
+            result = paging.create_page(
+                context,
+                service=args.service,
+                summary=args.summary,
+                urgency=args.urgency,
+                dedup_key=args.dedup_key,
+            )
+            print(result.describe())
+        elif args.page_command == "list":
+            lines = paging.list_pages(context, args.state)
+            if args.json:
+                print(
+                    json.dumps(
+                        [
+                            {
+                                "id": p.id,
+                                "state": p.state,
+                                "urgency": p.urgency,
+                                "service": p.service,
+                                "summary": p.summary,
+                                "triggered_at": p.triggered_at.isoformat(),
+                                "level": p.level,
+                                "occurrences": p.occurrences,
+                                "runbook": p.runbook,
+                                "deferred_until": p.deferred_until.isoformat()
+                                if p.deferred_until
+                                else None,
+                            }
+                            for p in lines
+                        ],
+                        indent=2,
+                    )
+                )
+            else:
+                held = [p for p in lines if p.state == "deferred"]
+                if held:
+                    print(f"Waiting for business hours: {len(held)} held.")
+                for p in lines:
+                    flag = "" if p.runbook else "  [no runbook]"
+                    print(
+                        f"#{p.id:<5} {p.state:<13} {p.urgency:<5} {p.service:<16} "
+                        f"{p.summary[:70]}{flag}"
+                    )
+        elif args.page_command == "ack":
+            done = paging.acknowledge(context, args.id)
+            print(
+                f"Page #{args.id} acknowledged."
+                if done
+                else f"Page #{args.id} was already acknowledged."
+            )
+        elif args.page_command == "resolve":
+            done = paging.resolve(context, args.id)
+            print(
+                f"Page #{args.id} resolved." if done else f"Page #{args.id} was already resolved."
+            )
+        else:
+            told = paging.escalate(context, args.id, to_expertise=args.to_expertise)
+            print(f"Page #{args.id} escalated; told: {', '.join(told) or 'nobody new'}.")
+        return 0
+
+    return int(_with_context(args, act))
 
 
 def _runbooks(args: argparse.Namespace) -> int:

@@ -31,17 +31,34 @@ MONDAY_10_UTC = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # London at work, New Y
 
 def alertmanager(status: str = "firing", fingerprint: str = "fp-disk-1", **labels: str) -> dict:
     return {
-        "version": "4", "status": status, "receiver": "warroom", "groupKey": "{}:{}",
-        "truncatedAlerts": 0, "externalURL": "http://am", "futureField": {"ignored": True},
-        "commonLabels": {}, "commonAnnotations": {},
-        "alerts": [{
-            "status": status, "fingerprint": fingerprint,
-            "labels": {"alertname": "NodeFilesystemAlmostFull", "service": "kubernetes",
-                       "severity": "critical", "instance": "eu-west-7", **labels},
-            "annotations": {"summary": "Disk 93% full on eu-west-7",
-                            "runbook_url": "runbook:disk-full"},
-            "startsAt": "2026-03-02T09:59:00Z", "endsAt": "0001-01-01T00:00:00Z",
-        }],
+        "version": "4",
+        "status": status,
+        "receiver": "warroom",
+        "groupKey": "{}:{}",
+        "truncatedAlerts": 0,
+        "externalURL": "http://am",
+        "futureField": {"ignored": True},
+        "commonLabels": {},
+        "commonAnnotations": {},
+        "alerts": [
+            {
+                "status": status,
+                "fingerprint": fingerprint,
+                "labels": {
+                    "alertname": "NodeFilesystemAlmostFull",
+                    "service": "kubernetes",
+                    "severity": "critical",
+                    "instance": "eu-west-7",
+                    **labels,
+                },
+                "annotations": {
+                    "summary": "Disk 93% full on eu-west-7",
+                    "runbook_url": "runbook:disk-full",
+                },
+                "startsAt": "2026-03-02T09:59:00Z",
+                "endsAt": "0001-01-01T00:00:00Z",
+            }
+        ],
     }
 
 
@@ -55,10 +72,13 @@ def paging(context: ServiceContext, clock: FakeClock) -> ServiceContext:
 
 def notified(context: ServiceContext, page_id: int) -> list[tuple[int, int, str]]:
     with context.database.reading() as session:
-        return sorted(session.execute(
-            select(Notification.escalation_round, Notification.escalation_level, Person.handle)
-            .join(Person, Person.id == Notification.person_id)
-            .where(Notification.page_id == page_id)).all())
+        return sorted(
+            session.execute(
+                select(Notification.escalation_round, Notification.escalation_level, Person.handle)
+                .join(Person, Person.id == Notification.person_id)
+                .where(Notification.page_id == page_id)
+            ).all()
+        )
 
 
 def test_an_alert_pages_the_primary_on_call_with_its_runbook(paging) -> None:
@@ -76,7 +96,8 @@ def test_an_alert_pages_the_primary_on_call_with_its_runbook(paging) -> None:
 def test_repeats_and_duplicates_update_and_never_page_twice(paging) -> None:
     first = ingest(paging, parse_alertmanager(alertmanager()))
     again = ingest(paging, parse_alertmanager(alertmanager()))
-    assert again.created == [] and again.repeated == first.created
+    assert again.created == []
+    assert again.repeated == first.created
     assert notified(paging, first.created[0]) == [(0, 0, "lukas")]
     done = ingest(paging, parse_alertmanager(alertmanager(status="resolved")))
     assert done.resolved == first.created
@@ -86,8 +107,14 @@ def test_repeats_and_duplicates_update_and_never_page_twice(paging) -> None:
 
 
 def test_low_urgency_outside_support_hours_waits_for_them(paging, clock) -> None:
-    result = ingest(paging, parse_alertmanager(alertmanager(
-        fingerprint="fp-recon", service="ledger", severity="warning", alertname="Recon")))
+    result = ingest(
+        paging,
+        parse_alertmanager(
+            alertmanager(
+                fingerprint="fp-recon", service="ledger", severity="warning", alertname="Recon"
+            )
+        ),
+    )
     [page_id] = result.deferred
     assert notified(paging, page_id) == []
     opens = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)  # 08:00 in New York
@@ -143,8 +170,9 @@ def test_manual_pages_and_bad_input(paging) -> None:
     with pytest.raises(ValidationError, match="no 'alerts' list"):
         parse_alertmanager({"version": "4"})
     with paging.database.reading() as session:
-        assert session.scalar(select(func.count()).select_from(Page).where(
-            Page.summary == "x")) == 0
+        assert (
+            session.scalar(select(func.count()).select_from(Page).where(Page.summary == "x")) == 0
+        )
 
 
 # ----------------------------------------------------------------------------- competing engines
@@ -157,8 +185,14 @@ def test_four_engines_escalate_each_step_exactly_once(paging, clock, seed) -> No
     pages = []
     for n in range(6):
         clock.set(MONDAY_10_UTC + timedelta(minutes=rng.randint(0, 10)))
-        pages.append(ingest(paging, parse_alertmanager(
-            alertmanager(fingerprint=f"fp-{seed}-{n}", instance=f"node-{n}"))).created[0])
+        pages.append(
+            ingest(
+                paging,
+                parse_alertmanager(
+                    alertmanager(fingerprint=f"fp-{seed}-{n}", instance=f"node-{n}")
+                ),
+            ).created[0]
+        )
     acks = {page: rng.choice([None, 3, 7, 12, 20]) for page in pages}
     errors: list[BaseException] = []
     start = MONDAY_10_UTC
@@ -169,7 +203,7 @@ def test_four_engines_escalate_each_step_exactly_once(paging, clock, seed) -> No
                 acknowledge(paging, page, "lukas")
         barrier = threading.Barrier(4)
 
-        def engine() -> None:
+        def engine(barrier: threading.Barrier = barrier) -> None:
             try:
                 barrier.wait()
                 sweep(paging)
@@ -185,13 +219,16 @@ def test_four_engines_escalate_each_step_exactly_once(paging, clock, seed) -> No
     with paging.database.reading() as session:
         for page_id in pages:
             page = session.get(Page, page_id)
-            escalations = session.scalars(select(Event.payload).where(
-                Event.topic == "page.escalated", Event.entity_id == str(page_id))
-                .order_by(Event.tx, Event.id)).all()
+            escalations = session.scalars(
+                select(Event.payload)
+                .where(Event.topic == "page.escalated", Event.entity_id == str(page_id))
+                .order_by(Event.tx, Event.id)
+            ).all()
             steps = [(e["round"], e["level"]) for e in escalations]
             assert len(steps) == len(set(steps)), f"page {page_id} escalated a step twice"
-            expected = _expected_steps(page.triggered_at, acks[page_id], start + timedelta(
-                minutes=40))
+            expected = _expected_steps(
+                page.triggered_at, acks[page_id], start + timedelta(minutes=40)
+            )
             assert steps == expected, f"page {page_id}: {steps} != {expected}"
 
 
