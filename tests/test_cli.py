@@ -253,3 +253,142 @@ def test_runbook_commands(capsys, database_url, tmp_path) -> None:
     code, _, err = run(capsys, "runbooks", "show", "nope", "--database", database_url)
     assert code == 1
     assert "no runbook 'nope'" in err
+
+
+# ----------------------------------------------------------------------------- paging
+
+
+def test_page_commands(capsys, database_url) -> None:
+    import json
+
+    from warroom.store.config import save_settings
+
+    run(capsys, "demo", "--no-gui", "--database", database_url)
+    save_settings(user="amara")
+    code, out, _ = run(
+        capsys,
+        "page",
+        "create",
+        "--service",
+        "postgres-main",
+        "--summary",
+        "Replica lag 90 s",
+        "--urgency",
+        "high",
+        "--database",
+        database_url,
+    )
+    assert code == 0
+    assert out.startswith("1 new")
+    code, out, _ = run(
+        capsys, "page", "list", "--state", "triggered", "--json", "--database", database_url
+    )
+    [mine] = [p for p in json.loads(out) if p["summary"] == "Replica lag 90 s"]
+    assert mine["service"] == "postgres-main"
+    code, out, _ = run(
+        capsys,
+        "page",
+        "escalate",
+        str(mine["id"]),
+        "--to-expertise",
+        "database",
+        "--database",
+        database_url,
+    )
+    assert "escalated; told:" in out
+    code, out, _ = run(capsys, "page", "ack", str(mine["id"]), "--database", database_url)
+    assert out.strip() == f"Page #{mine['id']} acknowledged."
+    code, out, _ = run(capsys, "page", "resolve", str(mine["id"]), "--database", database_url)
+    assert out.strip() == f"Page #{mine['id']} resolved."
+    code, _, err = run(capsys, "page", "ack", "99999", "--database", database_url)
+    assert code == 1
+    assert "no page #99999" in err
+
+
+def test_serve_receives_a_webhook_over_http(database_url, tmp_path) -> None:
+    import json
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    subprocess.run(
+        [sys.executable, "-m", "warroom", "demo", "--no-gui", "--database", database_url],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "warroom",
+            "serve",
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--database",
+            database_url,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+    try:
+        banner = server.stdout.readline()
+        assert f"http://127.0.0.1:{port}/alertmanager" in banner
+        body = json.dumps(
+            {
+                "version": "4",
+                "status": "firing",
+                "alerts": [
+                    {
+                        "status": "firing",
+                        "fingerprint": "cli-1",
+                        "labels": {
+                            "alertname": "DiskFull",
+                            "service": "kubernetes",
+                            "severity": "critical",
+                        },
+                        "annotations": {"summary": "Disk full on node-3"},
+                    }
+                ],
+            }
+        ).encode()
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/alertmanager", data=body, method="POST"
+                )
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    answer = json.loads(response.read())
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert len(answer["created"]) == 1
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_report_escalations(capsys, database_url) -> None:
+    import json
+
+    run(capsys, "demo", "--no-gui", "--database", database_url)
+    code, out, _ = run(
+        capsys, "report", "escalations", "--days", "3650", "--json", "--database", database_url
+    )
+    assert code == 0
+    report = json.loads(out)
+    assert {t["team"] for t in report["teams"]} >= {"Platform", "Payments"}
+    assert sum(r["received"] for r in report["responders"]) > 0
+    code, out, _ = run(capsys, "report", "escalations", "--database", database_url)
+    assert "responder" in out
+    code, _, err = run(capsys, "report", "escalations", "--days", "0")
+    assert "--days must be between" in err

@@ -122,6 +122,16 @@ def build_parser() -> argparse.ArgumentParser:
     page_escalate.add_argument("id", type=int, metavar="ID")
     page_escalate.add_argument("--to-expertise", metavar="TAG")
 
+    report = commands.add_parser("report", help="reports")
+    report_commands = report.add_subparsers(dest="report_command", metavar="REPORT", required=True)
+    report_escalations = report_commands.add_parser(
+        "escalations",
+        parents=[database],
+        help="per responder and team: pages, acknowledgements, escalations, noise",
+    )
+    report_escalations.add_argument("--days", type=int, default=30)
+    report_escalations.add_argument("--json", action="store_true")
+
     webhook = commands.add_parser(
         "webhook-token",
         parents=[database],
@@ -223,6 +233,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _page(args)
     if args.command == "webhook-token":
         return _webhook_token(args)
+    if args.command == "report":
+        return _report(args)
     if args.command == "schedule":
         return _schedule(args)
     raise AssertionError(f"unhandled command {args.command}")
@@ -414,6 +426,74 @@ def _roster(args: argparse.Namespace) -> int:
         return 0
 
     return int(_with_context(args, export))
+
+
+def _report(args: argparse.Namespace) -> int:
+    import json
+
+    from warroom.services.metrics import escalation_report
+
+    if not 1 <= args.days <= 3660:
+        raise WarroomError("--days must be between 1 and 3660.")
+
+    def show(context):  # type: ignore[no-untyped-def]
+        report = escalation_report(context, args.days)
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "since": report.since.isoformat(),
+                        "flagged": list(report.flagged),
+                        "responders": [
+                            {
+                                "handle": s.handle,
+                                "teams": list(s.teams),
+                                "received": s.received,
+                                "acknowledged": s.acknowledged,
+                                "escalated_by_timeout": s.escalated_by_timeout,
+                                "escalated_by_hand": s.escalated_by_hand,
+                                "outside_hours": s.outside_hours,
+                                "median_minutes_to_ack": s.median_ack_minutes,
+                            }
+                            for s in report.responders
+                        ],
+                        "teams": [
+                            {
+                                "team": t.team,
+                                "received": t.received,
+                                "escalated_by_timeout": t.escalated_by_timeout,
+                                "escalated_by_hand": t.escalated_by_hand,
+                                "noise": t.noise,
+                            }
+                            for t in report.teams
+                        ],
+                    },
+                    indent=2,
+                )
+            )
+            return 0
+        print(f"Escalations since {report.since:%Y-%m-%d} ({args.days} days)\n")
+        print(
+            f"{'responder':<22}{'pages':>6}{'acked':>7}{'timeout':>9}{'by hand':>9}"
+            f"{'off-hours':>11}{'ack min':>9}"
+        )
+        for s in report.responders:
+            ack = f"{s.median_ack_minutes:.0f}" if s.median_ack_minutes is not None else "-"
+            mark = "  << well above the team" if s.handle in report.flagged else ""
+            print(
+                f"{s.name[:21]:<22}{s.received:>6}{s.acknowledged:>7}"
+                f"{s.escalated_by_timeout:>9}{s.escalated_by_hand:>9}{s.outside_hours:>11}"
+                f"{ack:>9}{mark}"
+            )
+        print(f"\n{'team':<22}{'pages':>6}{'timeout':>9}{'by hand':>9}{'noise':>7}")
+        for t in report.teams:
+            print(
+                f"{t.team:<22}{t.received:>6}{t.escalated_by_timeout:>9}"
+                f"{t.escalated_by_hand:>9}{t.noise:>7}"
+            )
+        return 0
+
+    return int(_with_context(args, show))
 
 
 WEBHOOK_ACCOUNT = "webhook-token"

@@ -247,3 +247,31 @@ def _expected_steps(triggered: datetime, ack_minute: int | None, end: datetime) 
         steps.append((round_, level + 1))
         due = due + timedelta(minutes=delays[level])
     return steps
+
+
+def test_the_escalation_report_flags_a_responder_well_above_the_team(paging, clock) -> None:
+    from warroom.services.metrics import escalation_report
+
+    def stats(report, handle):
+        found = next((s for s in report.responders if s.handle == handle), None)
+        return (
+            (found.received, found.escalated_by_timeout, found.acknowledged) if found else (0, 0, 0)
+        )
+
+    before = escalation_report(paging, days=30)  # the demo's own history
+    # lukas (primary) lets three pages escalate to the secondary (amara this week), who acks
+    for n in range(3):
+        [page_id] = ingest(
+            paging, parse_alertmanager(alertmanager(fingerprint=f"fp-report-{n}", instance=f"n{n}"))
+        ).created
+        clock.advance(timedelta(minutes=5))
+        sweep(paging)
+        acknowledge(paging, page_id, "amara")
+        resolve(paging, page_id, "amara")
+    report = escalation_report(paging, days=30)
+    lukas = [a - b for a, b in zip(stats(report, "lukas"), stats(before, "lukas"), strict=True)]
+    assert lukas == [3, 3, 0]
+    amara = [a - b for a, b in zip(stats(report, "amara"), stats(before, "amara"), strict=True)]
+    assert amara == [3, 0, 3]
+    assert "lukas" in report.flagged
+    assert "amara" not in report.flagged
