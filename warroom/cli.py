@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="The incident war room: on-call roster, paging, roles, scribe, runbooks.",
     )
     parser.add_argument("--version", action="version", version=f"warroom {__version__}")
+    parser.add_argument(
+        "--tray",
+        action="store_true",
+        help="start in the system tray (the window opens from its menu)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     db = commands.add_parser("db", help="create or migrate the database schema")
@@ -212,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command is None:
         # The window checks the URL on its worker and shows any problem in its banner.
-        return _run_gui(load_settings(args.database, validate=False))
+        return _run_gui(load_settings(args.database, validate=False), tray=args.tray)
     if args.command == "db":
         return _db(args)
     if args.command == "demo":
@@ -802,10 +807,10 @@ def _schedule(args: argparse.Namespace) -> int:
     return int(_with_context(args, export))
 
 
-def _run_gui(settings: Settings) -> int:
+def _run_gui(settings: Settings, tray: bool = False) -> int:
     from warroom.ui.app import run_app
 
-    return run_app(settings)
+    return run_app(settings, tray=tray)
 
 
 def _write_crash_log(error: BaseException) -> Path:

@@ -700,3 +700,48 @@ def list_pages(
             )
             for p, slug in session.execute(query)
         ]
+
+
+@dataclass(frozen=True)
+class MyPage:
+    id: int
+    state: str
+    urgency: str
+    service: str
+    summary: str
+    runbook_slug: str | None
+    escalated_past_me: bool
+
+
+def my_open_pages(context: ServiceContext, handle: str) -> list[MyPage]:
+    """Open pages this person was told about (what the tray menu lists)."""
+    from warroom.store.models import Runbook
+
+    with reading(context) as session:
+        person = session.scalar(select(Person).where(Person.handle == handle))
+        if person is None:
+            return []
+        rows = session.execute(
+            select(Page, Service.name, Runbook.slug, func.max(Notification.escalation_level))
+            .join(Notification, Notification.page_id == Page.id)
+            .join(Service, Service.id == Page.service_id)
+            .outerjoin(Runbook, Runbook.id == Page.runbook_id)
+            .where(
+                Notification.person_id == person.id,
+                Page.state.in_([PageState.TRIGGERED.value, PageState.ACKNOWLEDGED.value]),
+            )
+            .group_by(Page.id, Service.name, Runbook.slug)
+            .order_by(Page.triggered_at.desc())
+        ).all()
+        return [
+            MyPage(
+                page.id,
+                page.state,
+                page.urgency,
+                service,
+                page.summary,
+                slug,
+                page.state == PageState.TRIGGERED.value and page.escalation_level > level,
+            )
+            for page, service, slug, level in rows
+        ]

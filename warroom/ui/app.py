@@ -16,7 +16,7 @@ import sys
 from dataclasses import replace
 from datetime import datetime, timedelta
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QFont
@@ -25,16 +25,19 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QWidget
 from warroom.domain.clock import Clock, SystemClock
 from warroom.domain.errors import WarroomError
 from warroom.domain.events import Cursor, FeedEvent
-from warroom.store.config import PasswordRequiredError, Settings
+from warroom.engine.ack_queue import AckQueue
+from warroom.store.config import PasswordRequiredError, Settings, data_dir
 from warroom.ui.activity.model import ActivityModel
 from warroom.ui.activity.view import ActivityView
 from warroom.ui.feed_bridge import FeedBridge
 from warroom.ui.main_window import MainWindow
+from warroom.ui.notifications import Channel, PageNotifier
 from warroom.ui.pages.view import PagesView
 from warroom.ui.roster.override_dialog import OverrideDialog, OverrideRequest
 from warroom.ui.roster.view import RosterView
 from warroom.ui.runbooks.view import RunbooksView
 from warroom.ui.tasks import TaskRunner
+from warroom.ui.tray import TrayController
 from warroom.ui.widgets.banner import BannerLevel
 
 if TYPE_CHECKING:
@@ -90,6 +93,10 @@ class WarroomApp(QObject):
         database_ready(): the database is open and the change feed is starting.
         database_failed(str): the database could not be opened; the sentence is in the banner.
         roster_loaded(): a fresh roster snapshot is on screen.
+        page_notified(int): the user was notified of a page (its id).
+        page_acknowledged(int): the user's acknowledgement was committed.
+        ack_queued(int): the database was unreachable; the acknowledgement waits on disk.
+        acks_flushed(list): queued acknowledgements reached the database.
         runbooks_loaded(): the runbook library (and its search index) is on screen.
         runbook_shown(str): a runbook (slug) is shown in a reader, with fresh ticks.
         override_saved(): an override asked for in the dialog was saved.
@@ -99,6 +106,10 @@ class WarroomApp(QObject):
     database_ready = Signal()
     database_failed = Signal(str)
     roster_loaded = Signal()
+    page_notified = Signal(int)
+    page_acknowledged = Signal(int)
+    ack_queued = Signal(int)
+    acks_flushed = Signal(list)
     runbooks_loaded = Signal()
     runbook_shown = Signal(str)
     override_saved = Signal()
@@ -110,6 +121,8 @@ class WarroomApp(QObject):
         clock: Clock | None = None,
         *,
         feed_poll: float = 2.0,
+        in_tray: bool = False,
+        run_engine: bool = True,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -133,6 +146,16 @@ class WarroomApp(QObject):
         self.window.add_view("pages", "Pages", self.pages_view)
         self.window.add_view("runbooks", "Runbooks", self.runbooks_view)
         self.notified_handoffs: set[tuple[str, datetime]] = set()
+        self.in_tray = in_tray
+        self.run_engine = run_engine
+        self.engine: Any = None
+        self.tray = TrayController(self)
+        self.notifier = PageNotifier(self.tray.icon, self)
+        self.ack_queue = AckQueue(data_dir() / "pending-acknowledgements.json")
+        self._banner_page: int | None = None
+        self._live_since: datetime | None = None
+        self._ack_retry = QTimer(self)
+        self._ack_retry.setInterval(10_000)
         self._roster_reload = QTimer(self)
         self._roster_reload.setSingleShot(True)
         self._roster_reload.setInterval(250)
@@ -157,6 +180,18 @@ class WarroomApp(QObject):
         self._roster_reload.timeout.connect(self.reload_roster)
         self._clock_tick.timeout.connect(self._on_clock_tick_timeout)
         self.roster_view.override_requested.connect(self._on_roster_view_override_requested)
+        # paging: notifications, the tray, acknowledgements kept while offline
+        self.notifier.acknowledge_requested.connect(self.acknowledge_page)
+        self.notifier.open_requested.connect(self.open_page)
+        self.notifier.banner_requested.connect(self._on_notifier_banner_requested)
+        self.tray.acknowledge_requested.connect(self.acknowledge_page)
+        self.tray.resolve_requested.connect(self._on_tray_resolve_requested)
+        self.tray.escalate_requested.connect(self._on_tray_escalate_requested)
+        self.tray.open_requested.connect(self.open_page)
+        self.tray.open_runbook_requested.connect(self.open_page)
+        self.tray.show_window_requested.connect(self._on_tray_show_window_requested)
+        self.tray.quit_requested.connect(self._on_tray_quit_requested)
+        self._ack_retry.timeout.connect(self.flush_pending_acks)
         # pages and runbooks
         self.pages_view.page_chosen.connect(self._on_pages_view_page_chosen)
         self.pages_view.reader.step_toggled.connect(self._on_pages_reader_step_toggled)
@@ -167,7 +202,12 @@ class WarroomApp(QObject):
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
-        self.window.show()
+        if self.in_tray and self.tray.available:
+            self.tray.show()
+        else:
+            self.window.show()
+            if self.tray.available:
+                self.tray.show()
         # Let the window paint before the worker starts importing and connecting: both want
         # the interpreter, and a person should see the window first.
         QTimer.singleShot(0, self, lambda: self._open_database(self.settings))
@@ -194,6 +234,8 @@ class WarroomApp(QObject):
         self.reload_pages()
         self.reload_runbooks()
         self._clock_tick.start()
+        self._live_since = self.clock.now()
+        self._start_paging()
         context = self.context
         self.tasks.submit(
             lambda: {p.handle: p.name for p in list_people(context)},
@@ -218,6 +260,9 @@ class WarroomApp(QObject):
     def _on_banner_action_requested(self) -> None:
         if self.database is None:
             self._open_database(self.settings)
+        elif self._banner_page is not None:
+            page_id, self._banner_page = self._banner_page, None
+            self.acknowledge_page(page_id)
 
     def shutdown(self) -> None:
         """Stop the feed thread and the worker, then close the database. Safe to call twice."""
@@ -225,6 +270,11 @@ class WarroomApp(QObject):
             return
         self._shut_down = True
         self._clock_tick.stop()
+        self._ack_retry.stop()
+        self.notifier.stop()
+        self.tray.hide()
+        if self.engine is not None:
+            self.engine.stop()
         self._roster_reload.stop()
         self.feed.stop()
         self.tasks.shutdown()
@@ -237,6 +287,7 @@ class WarroomApp(QObject):
         self.activity_model.add_live(events)
         if any(event.topic.startswith(ROSTER_TOPICS) for event in events):
             self._roster_reload.start()
+        self._page_events(events)
         topics = {event.topic for event in events}
         if any(t.startswith(("page.", "demo.", "incident.")) for t in topics):
             self.reload_pages()
@@ -249,6 +300,164 @@ class WarroomApp(QObject):
         }
         for reader_slug in ticked:
             self._refresh_readers(reader_slug)
+
+    # ------------------------------------------------------------------ paging
+
+    def _start_paging(self) -> None:
+        from warroom.engine.escalation import EscalationEngine
+
+        channel = self.notifier.start()
+        why = f" — {self.notifier.why}" if channel is not Channel.DESKTOP else ""
+        self.window.paging_label.setText(f"Pages: {channel.value}{why}  ")
+        if self.in_tray and not self.tray.available:
+            self.window.show()
+            self.window.banner.show_message(
+                "This desktop has no system tray, so warroom stays in a window; pages will "
+                f"show in {channel.value}.",
+                BannerLevel.WARNING,
+            )
+        if self.run_engine and self.context is not None:
+            self.engine = EscalationEngine(self.context)
+            self.engine.start()
+        self.reload_my_pages()
+        self._ack_retry.start()
+        self.flush_pending_acks()
+
+    def _page_events(self, events: list[FeedEvent]) -> None:
+        me = self.settings.user
+        mine = False
+        for event in events:
+            if not event.topic.startswith("page."):
+                continue
+            page_id = int(event.payload.get("page_id", event.entity_id))
+            if event.topic == "page.notified" and me in event.payload.get("handles", []):
+                mine = True
+                fresh = self._live_since is not None and event.at >= self._live_since - timedelta(
+                    seconds=30
+                )
+                if fresh:
+                    urgent = event.payload.get("urgency") == "high"
+                    level = event.payload.get("level", 1)
+                    title = f"Page #{page_id}" + (
+                        f" — escalated to you (level {level})" if level and int(level) > 1 else ""
+                    )
+                    self.notifier.notify_page(
+                        page_id, title, str(event.payload.get("summary", "")), urgent=urgent
+                    )
+                    self.page_notified.emit(page_id)
+            elif event.topic in ("page.acknowledged", "page.resolved"):
+                self.notifier.withdraw(page_id)
+                if self._banner_page == page_id:
+                    self._banner_page = None
+                    self.window.banner.clear()
+                mine = True
+            elif event.topic in ("page.escalated", "page.reopened", "page.released"):
+                mine = True
+        if mine:
+            self.reload_my_pages()
+
+    def reload_my_pages(self) -> None:
+        from warroom.services.paging import my_open_pages
+
+        context = self.context
+        if context is None or self._shut_down:
+            return
+        user = self.settings.user
+        self.tasks.submit(lambda: my_open_pages(context, user), on_success=self._on_my_pages_loaded)
+
+    def _on_my_pages_loaded(self, pages: list[Any]) -> None:
+        snapshot = self.roster_view.snapshot
+        on_call = bool(
+            snapshot
+            and any(r.handle == self.settings.user and r.on_call_now for r in snapshot.people)
+        )
+        self.tray.set_pages(pages, on_call)
+
+    def _on_notifier_banner_requested(self, page_id: int, text: str) -> None:
+        self._banner_page = page_id
+        self.window.banner.show_message(text, BannerLevel.ERROR, action="Acknowledge")
+
+    def acknowledge_page(self, page_id: int) -> None:
+        from warroom.services import paging
+        from warroom.store.database import DatabaseUnavailableError
+
+        context = self.context
+        user = self.settings.user
+        if context is None:
+            self._queue_ack(page_id)
+            return
+
+        def failed(error: WarroomError) -> None:
+            if isinstance(error, DatabaseUnavailableError):
+                self._queue_ack(page_id)
+            else:
+                self.window.banner.show_message(str(error), BannerLevel.ERROR)
+
+        self.tasks.submit(
+            lambda: paging.acknowledge(context, page_id, user),
+            on_success=lambda _done: self.page_acknowledged.emit(page_id),
+            on_failure=failed,
+        )
+
+    def _queue_ack(self, page_id: int) -> None:
+        self.ack_queue.add(page_id, self.settings.user, self.clock.now().isoformat())
+        self.window.banner.show_message(
+            f"Acknowledgement of page #{page_id} is saved on this computer and pending: the "
+            "database cannot be reached. It will be sent as soon as it can.",
+            BannerLevel.WARNING,
+        )
+        self.ack_queued.emit(page_id)
+
+    def flush_pending_acks(self) -> None:
+        context = self.context
+        if context is None or self._shut_down or not self.ack_queue.pending():
+            return
+        queue = self.ack_queue
+
+        def sent(done: list[int]) -> None:
+            if done:
+                self.window.banner.show_message(
+                    "Pending acknowledgements sent: " + ", ".join(f"#{p}" for p in done) + ".",
+                    BannerLevel.INFO,
+                )
+                self.acks_flushed.emit(done)
+
+        self.tasks.submit(
+            lambda: queue.flush(context), on_success=sent, on_failure=lambda _error: None
+        )
+
+    def _on_tray_resolve_requested(self, page_id: int) -> None:
+        from warroom.services.paging import resolve
+
+        context, user = self.context, self.settings.user
+        if context is not None:
+            self.tasks.submit(lambda: resolve(context, page_id, user))
+
+    def _on_tray_escalate_requested(self, page_id: int) -> None:
+        from warroom.services.paging import escalate
+
+        context, user = self.context, self.settings.user
+        if context is not None:
+            self.tasks.submit(lambda: escalate(context, page_id, handle=user))
+
+    def open_page(self, page_id: int) -> None:
+        self.window.show()
+        self.window.raise_()
+        self.window.activateWindow()
+        self.window.show_view("pages")
+        self.pages_view.open_page(page_id)
+
+    def _on_tray_show_window_requested(self) -> None:
+        self.window.show()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def _on_tray_quit_requested(self) -> None:
+        self.window.close()
+        self.shutdown()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
 
     # ------------------------------------------------------------------ pages and runbooks
 
@@ -459,6 +668,7 @@ class WarroomApp(QObject):
     def _on_feed_connection_changed(self, connected: bool, message: str) -> None:
         self.window.set_feed_state(connected)
         if connected:
+            self.flush_pending_acks()
             if self._feed_banner:
                 self.window.banner.clear()
                 self._feed_banner = False
@@ -510,10 +720,11 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_app(settings: Settings) -> int:
-    """The desktop app's main loop, for ``warroom`` and ``warroom demo``."""
+def run_app(settings: Settings, *, tray: bool = False) -> int:
+    """The desktop app's main loop, for ``warroom [--tray]`` and ``warroom demo``."""
     app = create_application()
-    warroom = WarroomApp(settings)
+    app.setQuitOnLastWindowClosed(not tray)
+    warroom = WarroomApp(settings, in_tray=tray)
     app.aboutToQuit.connect(warroom.shutdown)
     warroom.start()
     return app.exec()

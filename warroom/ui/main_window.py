@@ -73,9 +73,12 @@ class MainWindow(QMainWindow):
         self.feed_state.setObjectName("feedState")
         self.database_label = QLabel()
         self.user_label = QLabel()
+        self.paging_label = QLabel()
+        self.paging_label.setObjectName("pagingChannel")
         status = self.statusBar()
         status.addWidget(self.feed_state)
         status.addWidget(self.database_label, 1)
+        status.addPermanentWidget(self.paging_label)
         status.addPermanentWidget(self.user_label)
         self.set_feed_state(None)
 

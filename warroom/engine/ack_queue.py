@@ -1,0 +1,80 @@
+"""Acknowledgements clicked while the database is unreachable: kept on disk, sent later, once.
+
+Acknowledging is idempotent in the database (a second acknowledgement changes nothing), so
+replaying the queue after a crash or a reconnect can never acknowledge twice; an entry leaves
+the queue only when the database has answered (acknowledged, already acknowledged, resolved
+or gone).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from warroom.domain.errors import ConflictError, NotFoundError
+from warroom.services.context import ServiceContext
+from warroom.services.paging import acknowledge
+from warroom.store.database import DatabaseUnavailableError
+
+
+@dataclass(frozen=True)
+class PendingAck:
+    page_id: int
+    handle: str
+    clicked_at: str
+
+
+class AckQueue:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def pending(self) -> list[PendingAck]:
+        with self._lock:
+            return self._read()
+
+    def _read(self) -> list[PendingAck]:
+        try:
+            entries = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, json.JSONDecodeError):
+            return []
+        return [
+            PendingAck(int(e["page_id"]), str(e["handle"]), str(e["clicked_at"])) for e in entries
+        ]
+
+    def _write(self, entries: list[PendingAck]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".tmp")
+        with temporary.open("w", encoding="utf-8") as handle:
+            json.dump([e.__dict__ for e in entries], handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(self.path)
+
+    def add(self, page_id: int, handle: str, clicked_at: str) -> None:
+        with self._lock:
+            entries = [e for e in self._read() if e.page_id != page_id]
+            entries.append(PendingAck(page_id, handle, clicked_at))
+            self._write(entries)
+
+    def flush(self, context: ServiceContext) -> list[int]:
+        """Send what is queued; returns the pages the database has now answered for."""
+        with self._lock:
+            entries = self._read()
+            done: list[int] = []
+            for entry in entries:
+                try:
+                    acknowledge(context, entry.page_id, entry.handle)
+                except DatabaseUnavailableError:
+                    break  # still down: keep this one and the rest
+                except (ConflictError, NotFoundError):
+                    pass  # resolved or gone meanwhile: nothing left to acknowledge
+                done.append(entry.page_id)
+            if done:
+                self._write([e for e in entries if e.page_id not in done])
+            return done

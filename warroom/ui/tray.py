@@ -1,0 +1,136 @@
+"""The system tray: the state at a glance, and my open pages one click from acknowledged."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
+from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from warroom.services.paging import MyPage
+
+
+class TrayState(StrEnum):
+    QUIET = "nothing for me"
+    ON_CALL = "on call"
+    PAGE = "a page waits for my acknowledgement"
+    ESCALATED = "a page went past me"
+
+
+COLOURS = {
+    TrayState.QUIET: "#7b8794",
+    TrayState.ON_CALL: "#2680c2",
+    TrayState.PAGE: "#e12d39",
+    TrayState.ESCALATED: "#f0b429",
+}
+
+
+def state_icon(state: TrayState) -> QIcon:
+    pixmap = QPixmap(64, 64)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(COLOURS[state]))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(4, 4, 56, 56)
+    if state in (TrayState.PAGE, TrayState.ESCALATED):
+        painter.setPen(QColor("white"))
+        font = painter.font()
+        font.setPixelSize(44)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, "!")
+    painter.end()
+    return QIcon(pixmap)
+
+
+class TrayController(QObject):
+    """Signals (all with a page id unless said):
+    acknowledge_requested, resolve_requested, escalate_requested, open_requested,
+    open_runbook_requested(int); show_window_requested(); quit_requested().
+    """
+
+    acknowledge_requested = Signal(int)
+    resolve_requested = Signal(int)
+    escalate_requested = Signal(int)
+    open_requested = Signal(int)
+    open_runbook_requested = Signal(int)
+    show_window_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.icon = QSystemTrayIcon()
+        self.menu = QMenu()
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_icon_activated)
+        self.state = TrayState.QUIET
+        self.pages: list[MyPage] = []
+        self.set_state(TrayState.QUIET)
+        self.set_pages([])
+
+    @property
+    def available(self) -> bool:
+        return QSystemTrayIcon.isSystemTrayAvailable()
+
+    def show(self) -> None:
+        self.icon.show()
+
+    def set_state(self, state: TrayState) -> None:
+        self.state = state
+        self.icon.setIcon(state_icon(state))
+        self.icon.setToolTip(f"warroom — {state.value}")
+
+    def set_pages(self, pages: list[MyPage], on_call: bool = False) -> None:
+        self.pages = pages
+        if any(p.escalated_past_me for p in pages):
+            self.set_state(TrayState.ESCALATED)
+        elif any(p.state == "triggered" for p in pages):
+            self.set_state(TrayState.PAGE)
+        else:
+            self.set_state(TrayState.ON_CALL if on_call else TrayState.QUIET)
+        self.menu.clear()
+        if not pages:
+            none = self.menu.addAction("No open pages for you")
+            none.setEnabled(False)
+        for page in pages:
+            mark = "⚠ " if page.state == "triggered" else "✓ "
+            sub = self.menu.addMenu(f"{mark}#{page.id} {page.service}: {page.summary[:50]}")
+            self._add(
+                sub,
+                "Acknowledge",
+                self.acknowledge_requested,
+                page.id,
+                enabled=page.state == "triggered",
+            )
+            self._add(sub, "Resolve", self.resolve_requested, page.id)
+            self._add(sub, "Escalate to the next level", self.escalate_requested, page.id)
+            self._add(
+                sub,
+                "Open runbook",
+                self.open_runbook_requested,
+                page.id,
+                enabled=page.runbook_slug is not None,
+            )
+            self._add(sub, "Open in app", self.open_requested, page.id)
+        self.menu.addSeparator()
+        show = self.menu.addAction("Show warroom")
+        show.triggered.connect(self.show_window_requested)
+        quit_action = self.menu.addAction("Quit")
+        quit_action.triggered.connect(self.quit_requested)
+
+    def _add(
+        self, menu: QMenu, text: str, signal: SignalInstance, page_id: int, enabled: bool = True
+    ) -> QAction:
+        action = menu.addAction(text)
+        action.setEnabled(enabled)
+        action.triggered.connect(lambda _checked=False, pid=page_id: signal.emit(pid))
+        return action
+
+    def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.show_window_requested.emit()
+
+    def hide(self) -> None:
+        self.icon.hide()
