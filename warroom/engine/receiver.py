@@ -109,6 +109,14 @@ class AlertReceiver:
         except ValueError:
             return HTTPStatus.BAD_REQUEST, {"error": "Content-Length is not a number"}
         if size > MAX_BODY_BYTES:
+            # Read (and drop) what the sender is already writing, within reason, so it gets
+            # the answer instead of a reset connection.
+            remaining = min(size, 16 * MAX_BODY_BYTES)
+            while remaining > 0:
+                chunk = stream.read(min(remaining, 65536))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
             return HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {
                 "error": f"the body is {size} bytes; the limit is {MAX_BODY_BYTES}"
             }

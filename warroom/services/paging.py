@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import sqlalchemy.exc
 from sqlalchemy import CursorResult, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from warroom.domain.alerts import FIRING, AlertIn, urgency_for
 from warroom.domain.errors import ConflictError, NotFoundError, ValidationError
@@ -23,7 +23,7 @@ from warroom.domain.support_hours import SupportHoursRules, Window
 from warroom.domain.vocabulary import NotificationReason, PageState
 from warroom.services.context import ServiceContext, UnitOfWork, reading, unit_of_work
 from warroom.services.oncall import load_schedules
-from warroom.services.runbooks import match_runbook
+from warroom.services.runbooks import RunbookCatalog
 from warroom.store.models import (
     EscalationLevel,
     EscalationPolicy,
@@ -73,59 +73,70 @@ def _support_rules(session: Session, support_hours_id: int | None) -> SupportHou
     )
 
 
-def on_call_experts(session: Session, tag: str, at: datetime) -> list[Person]:
-    """The subject matter experts for ``tag``: those on call now first, else all of them."""
-    experts = session.scalars(
-        select(Person)
-        .join(PersonExpertise, PersonExpertise.person_id == Person.id)
-        .where(PersonExpertise.tag == tag, Person.active)
-        .order_by(Person.name)
-    ).all()
-    if not experts:
-        return []
-    on_call = {info.rules.person_at(at)[0] for info in load_schedules(session)}
-    now = [p for p in experts if p.handle in on_call]
-    return now or list(experts)
+@dataclass(frozen=True)
+class Target:
+    id: int
+    handle: str
 
 
-def _level_targets(session: Session, level: EscalationLevel, at: datetime) -> list[Person]:
-    people: dict[int, Person] = {}
-    schedules = (
-        {info.id: info for info in load_schedules(session)}
-        if any(t.kind == "schedule" for t in level.targets)
-        else {}
-    )
-    for target in level.targets:
-        if target.kind == "schedule" and target.schedule_id in schedules:
-            handle = schedules[target.schedule_id].rules.person_at(at)[0]
-            person = (
-                session.scalar(select(Person).where(Person.handle == handle)) if handle else None
-            )
-            if person is not None:
-                people[person.id] = person
-        elif target.kind == "person" and target.person_id is not None:
-            person = session.get(Person, target.person_id)
-            if person is not None and person.active:
-                people[person.id] = person
-        elif target.kind == "expertise" and target.expertise:
-            for person in on_call_experts(session, target.expertise, at)[:1]:
-                people[person.id] = person
-    return list(people.values())
+class RosterCache:
+    """Who can be paged, loaded once per webhook delivery or sweep rather than per page."""
 
-
-def _levels(session: Session, policy_id: int | None) -> list[EscalationLevel]:
-    if policy_id is None:
-        return []
-    return list(
-        session.scalars(
+    def __init__(self, session: Session) -> None:
+        self.schedules = {info.id: info for info in load_schedules(session)}
+        people = session.execute(select(Person.id, Person.handle, Person.name, Person.active))
+        self.by_id: dict[int, Target] = {}
+        self.by_handle: dict[str, Target] = {}
+        for person_id, handle, _name, active in people:
+            if active:
+                target = Target(person_id, handle)
+                self.by_id[person_id] = target
+                self.by_handle[handle] = target
+        self.experts: dict[str, list[Target]] = {}
+        for tag, person_id in session.execute(
+            select(PersonExpertise.tag, PersonExpertise.person_id)
+            .join(Person, Person.id == PersonExpertise.person_id)
+            .order_by(Person.name)
+        ):
+            if person_id in self.by_id:
+                self.experts.setdefault(tag, []).append(self.by_id[person_id])
+        self.levels: dict[int, list[EscalationLevel]] = {}
+        for level in session.scalars(
             select(EscalationLevel)
-            .where(EscalationLevel.policy_id == policy_id)
-            .order_by(EscalationLevel.position)
-        )
-    )
+            .options(selectinload(EscalationLevel.targets))
+            .order_by(EscalationLevel.policy_id, EscalationLevel.position)
+        ):
+            self.levels.setdefault(level.policy_id, []).append(level)
+
+    def on_call(self, at: datetime) -> set[str]:
+        return {
+            h for info in self.schedules.values() if (h := info.rules.person_at(at)[0]) is not None
+        }
+
+    def experts_for(self, tag: str, at: datetime) -> list[Target]:
+        """The subject matter experts for ``tag``: those on call now first, else all."""
+        experts = self.experts.get(tag, [])
+        if not experts:
+            return []
+        on_call = self.on_call(at)
+        return [p for p in experts if p.handle in on_call] or list(experts)
+
+    def level_targets(self, level: EscalationLevel, at: datetime) -> list[Target]:
+        people: dict[int, Target] = {}
+        for target in level.targets:
+            if target.kind == "schedule" and target.schedule_id in self.schedules:
+                handle = self.schedules[target.schedule_id].rules.person_at(at)[0]
+                if handle in self.by_handle:
+                    people[self.by_handle[handle].id] = self.by_handle[handle]
+            elif target.kind == "person" and target.person_id in self.by_id:
+                people[target.person_id] = self.by_id[target.person_id]
+            elif target.kind == "expertise" and target.expertise:
+                for expert in self.experts_for(target.expertise, at)[:1]:
+                    people[expert.id] = expert
+        return list(people.values())
 
 
-def _notify(work: UnitOfWork, page: Page, people: Sequence[Person], reason: str) -> list[str]:
+def _notify(work: UnitOfWork, page: Page, people: Sequence[Target], reason: str) -> list[str]:
     """Record who is told, once per (page, round, level, person), and tell the team."""
     told = []
     for person in people:
@@ -170,16 +181,18 @@ def _notify(work: UnitOfWork, page: Page, people: Sequence[Person], reason: str)
     return told
 
 
-def _start_level(work: UnitOfWork, page: Page, level_index: int, reason: str) -> list[str]:
+def _start_level(
+    work: UnitOfWork, page: Page, level_index: int, reason: str, roster: RosterCache
+) -> list[str]:
     """Notify level ``level_index`` of the page's policy and schedule the next step."""
-    levels = _levels(work.session, page.escalation_policy_id)
+    levels = roster.levels.get(page.escalation_policy_id or -1, [])
     page.escalation_level = level_index
     if not levels:
         page.next_escalation_at = None
         return []
     level = levels[min(level_index, len(levels) - 1)]
     page.next_escalation_at = work.now + timedelta(minutes=level.delay_minutes)
-    return _notify(work, page, _level_targets(work.session, level, work.now), reason)
+    return _notify(work, page, roster.level_targets(level, work.now), reason)
 
 
 def _summary_payload(page: Page, service: str) -> dict[str, object]:
@@ -201,6 +214,8 @@ def ingest(
     result = IngestResult()
     with unit_of_work(context) as work:
         services = {s.slug: s for s in work.session.scalars(select(Service))}
+        roster = RosterCache(work.session)
+        catalog = RunbookCatalog.load(work.session)
         for alert in alerts:
             slug = alert.service or alert.labels.get("service") or default_service
             if slug not in services:
@@ -213,7 +228,7 @@ def ingest(
                         else f"alert '{alert.summary[:80]}' has no 'service' label and there is "
                         "no default service (warroom serve --default-service SLUG)"
                     )
-            _ingest_one(work, services[str(slug)], alert, result)
+            _ingest_one(work, services[str(slug)], alert, result, roster, catalog)
     return result
 
 
@@ -225,7 +240,14 @@ def _open_page(session: Session, service_id: int, key: str) -> Page | None:
     )
 
 
-def _ingest_one(work: UnitOfWork, service: Service, alert: AlertIn, result: IngestResult) -> None:
+def _ingest_one(
+    work: UnitOfWork,
+    service: Service,
+    alert: AlertIn,
+    result: IngestResult,
+    roster: RosterCache,
+    catalog: RunbookCatalog,
+) -> None:
     session = work.session
     page = _open_page(session, service.id, alert.dedup_key)
     if alert.status != FIRING:
@@ -258,7 +280,7 @@ def _ingest_one(work: UnitOfWork, service: Service, alert: AlertIn, result: Inge
         labels=dict(alert.labels),
         annotations=dict(alert.annotations),
         runbook_url=alert.runbook_url,
-        runbook_id=match_runbook(session, service.id, alert.labels, alert.annotations),
+        runbook_id=catalog.match(service.id, alert.labels, alert.annotations),
         escalation_policy_id=service.escalation_policy_id,
         triggered_at=work.now,
         last_seen_at=work.now,
@@ -290,7 +312,7 @@ def _ingest_one(work: UnitOfWork, service: Service, alert: AlertIn, result: Inge
             {**payload, "until": page.deferred_until.isoformat() if page.deferred_until else None},
         )
         return
-    _start_level(work, page, 0, NotificationReason.INITIAL.value)
+    _start_level(work, page, 0, NotificationReason.INITIAL.value, roster)
 
 
 def create_page(
@@ -426,19 +448,25 @@ def escalate(
         if page.state == PageState.RESOLVED.value:
             raise ConflictError(f"page #{page_id} is already resolved")
         if to_expertise:
-            experts = on_call_experts(work.session, to_expertise.strip().lower(), work.now)
+            roster = RosterCache(work.session)
+            experts = roster.experts_for(to_expertise.strip().lower(), work.now)
             if not experts:
                 raise NotFoundError(f"nobody has the expertise '{to_expertise}'")
             page.escalation_level += 1
             page.state = PageState.TRIGGERED.value
             told = _notify(work, page, experts[:1], NotificationReason.MANUAL_ESCALATION.value)
         else:
-            levels = _levels(work.session, page.escalation_policy_id)
+            roster = RosterCache(work.session)
+            levels = roster.levels.get(page.escalation_policy_id or -1, [])
             if page.escalation_level + 1 >= len(levels):
                 raise ConflictError(f"page #{page_id} is already at the last escalation level")
             page.state = PageState.TRIGGERED.value
             told = _start_level(
-                work, page, page.escalation_level + 1, NotificationReason.MANUAL_ESCALATION.value
+                work,
+                page,
+                page.escalation_level + 1,
+                NotificationReason.MANUAL_ESCALATION.value,
+                roster,
             )
         work.emit(
             "page.escalated",
@@ -474,6 +502,7 @@ def sweep(context: ServiceContext, limit: int = 500) -> SweepResult:
     result = SweepResult()
     now = context.clock.now()
     with reading(context) as session:
+        roster = RosterCache(session)
         due = session.execute(
             select(Page.id, Page.escalation_level, Page.escalation_round)
             .where(
@@ -501,22 +530,24 @@ def sweep(context: ServiceContext, limit: int = 500) -> SweepResult:
             .limit(limit)
         ).all()
     for page_id, level, round_ in due:
-        result.escalated += _escalation_step(context, page_id, level, round_)
+        result.escalated += _escalation_step(context, page_id, level, round_, roster)
     for page_id in held:
-        result.released += _release(context, page_id)
+        result.released += _release(context, page_id, roster)
     for page_id, minutes, acknowledged_at in timed_out:
         if minutes and acknowledged_at and acknowledged_at + timedelta(minutes=minutes) <= now:
-            result.reopened += _reopen(context, page_id, acknowledged_at)
+            result.reopened += _reopen(context, page_id, acknowledged_at, roster)
     result.next_due = next_due(context)
     return result
 
 
-def _escalation_step(context: ServiceContext, page_id: int, level: int, round_: int) -> int:
+def _escalation_step(
+    context: ServiceContext, page_id: int, level: int, round_: int, roster: RosterCache
+) -> int:
     with unit_of_work(context) as work:
         page = work.session.get(Page, page_id)
         if page is None:
             return 0
-        levels = _levels(work.session, page.escalation_policy_id)
+        levels = roster.levels.get(page.escalation_policy_id or -1, [])
         repeats = (
             work.session.scalar(
                 select(EscalationPolicy.repeat_count).where(
@@ -563,7 +594,7 @@ def _escalation_step(context: ServiceContext, page_id: int, level: int, round_: 
         reason = (
             NotificationReason.REPEAT if new_round != round_ else NotificationReason.ESCALATION
         ).value
-        told = _start_level(work, page, new_level, reason)
+        told = _start_level(work, page, new_level, reason, roster)
         work.emit(
             "page.escalated",
             "page",
@@ -581,7 +612,7 @@ def _escalation_step(context: ServiceContext, page_id: int, level: int, round_: 
         return 1
 
 
-def _release(context: ServiceContext, page_id: int) -> int:
+def _release(context: ServiceContext, page_id: int, roster: RosterCache) -> int:
     with unit_of_work(context) as work:
         claimed = _claimed(
             work.session,
@@ -600,11 +631,11 @@ def _release(context: ServiceContext, page_id: int) -> int:
         work.emit(
             "page.released", "page", page_id, {"page_id": page_id, "summary": page.summary[:200]}
         )
-        _start_level(work, page, 0, NotificationReason.RELEASED.value)
+        _start_level(work, page, 0, NotificationReason.RELEASED.value, roster)
         return 1
 
 
-def _reopen(context: ServiceContext, page_id: int, seen_ack: datetime) -> int:
+def _reopen(context: ServiceContext, page_id: int, seen_ack: datetime, roster: RosterCache) -> int:
     with unit_of_work(context) as work:
         claimed = _claimed(
             work.session,
@@ -637,7 +668,7 @@ def _reopen(context: ServiceContext, page_id: int, seen_ack: datetime) -> int:
             },
             incident_id=page.incident_id,
         )
-        _start_level(work, page, 0, NotificationReason.REPEAT.value)
+        _start_level(work, page, 0, NotificationReason.REPEAT.value, roster)
         return 1
 
 

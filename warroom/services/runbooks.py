@@ -432,44 +432,71 @@ def _short(text: str, limit: int = 100) -> str:
 # ----------------------------------------------------------------------------- matching
 
 
+@dataclass(frozen=True)
+class RunbookCatalog:
+    """What matching needs, loaded once: a webhook delivery or a sweep matches many pages."""
+
+    runbooks: tuple[tuple[int, str, str, tuple[dict[str, str], ...], str], ...]
+    links: Mapping[int, frozenset[int]]  # service id → runbook ids
+
+    @classmethod
+    def load(cls, session: Session) -> RunbookCatalog:
+        rows = session.execute(
+            select(
+                Runbook.id, Runbook.slug, Runbook.title, Runbook.alert_matchers, Runbook.source_path
+            ).where(Runbook.retired.is_(False))
+        ).all()
+        links: dict[int, set[int]] = {}
+        for runbook_id, service_id in session.execute(
+            select(RunbookService.runbook_id, RunbookService.service_id)
+        ):
+            links.setdefault(service_id, set()).add(runbook_id)
+        return cls(
+            tuple(
+                (r.id, r.slug, r.title, tuple(r.alert_matchers or ()), r.source_path) for r in rows
+            ),
+            {k: frozenset(v) for k, v in links.items()},
+        )
+
+    def match(
+        self, service_id: int | None, labels: Mapping[str, str], annotations: Mapping[str, str]
+    ) -> int | None:
+        """The runbook for an alert: its ``runbook_url`` if that names a known runbook, else
+        the runbook whose alert matchers all match the labels (one linked to the service
+        first), else the service's runbook if it has exactly one."""
+        by_slug = {slug: runbook_id for runbook_id, slug, _, _, _ in self.runbooks}
+        url = (annotations.get("runbook_url") or annotations.get("runbook") or "").strip()
+        if url:
+            candidate = url.removeprefix("runbook:").rstrip("/").rsplit("/", 1)[-1]
+            candidate = candidate.removesuffix(".md").lower()
+            if candidate in by_slug:
+                return by_slug[candidate]
+            for runbook_id, _, _, _, path in self.runbooks:
+                if url.endswith(path):
+                    return runbook_id
+        linked = self.links.get(service_id, frozenset()) if service_id is not None else frozenset()
+        matching = sorted(
+            (
+                (runbook_id not in linked, title, runbook_id)
+                for runbook_id, _, title, matchers, _ in self.runbooks
+                if any(m and all(labels.get(k) == v for k, v in m.items()) for m in matchers)
+            ),
+        )
+        if matching:
+            return matching[0][2]
+        if len(linked) == 1:  # the service's only runbook is the best guess there is
+            return next(iter(linked))
+        return None
+
+
 def match_runbook(
     session: Session,
     service_id: int | None,
     labels: Mapping[str, str],
     annotations: Mapping[str, str],
 ) -> int | None:
-    """The runbook for an alert: its ``runbook_url`` if that names a known runbook, else the
-    runbook whose alert matchers all match the labels (one linked to the service first),
-    else the service's runbook if it has exactly one."""
-    runbooks = session.scalars(select(Runbook).where(Runbook.retired.is_(False))).all()
-    by_slug = {r.slug: r for r in runbooks}
-    url = (annotations.get("runbook_url") or annotations.get("runbook") or "").strip()
-    if url:
-        candidate = url.removeprefix("runbook:").rstrip("/").rsplit("/", 1)[-1]
-        candidate = candidate.removesuffix(".md").lower()
-        if candidate in by_slug:
-            return by_slug[candidate].id
-        for runbook in runbooks:
-            if url.endswith(runbook.source_path):
-                return runbook.id
-    linked = set()
-    if service_id is not None:
-        linked = set(
-            session.scalars(
-                select(RunbookService.runbook_id).where(RunbookService.service_id == service_id)
-            )
-        )
-    matching = [
-        r
-        for r in runbooks
-        if any(m and all(labels.get(k) == v for k, v in m.items()) for m in r.alert_matchers)
-    ]
-    matching.sort(key=lambda r: (r.id not in linked, r.title))
-    if matching:
-        return matching[0].id
-    if len(linked) == 1:  # the service's only runbook is the best guess there is
-        return next(iter(linked))
-    return None
+    """One-off matching; see :meth:`RunbookCatalog.match`."""
+    return RunbookCatalog.load(session).match(service_id, labels, annotations)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,233 @@
+"""Paging figures: webhook → a desktop client's notifier call, ingest rate, escalation delay.
+
+    .venv/bin/python tests/benchmarks/paging.py [--postgres URL] [--clients 20]
+
+1. An Alertmanager webhook POSTed to the receiver until each of N client processes (their own
+   feed listener, as the desktop app has) sees the page.notified event that makes it call
+   its notifier. Baseline: a raw LISTEN/NOTIFY round trip in the same run.
+2. Sustained ingest into PostgreSQL through the receiver's ingest path (batches as
+   Alertmanager sends them), against a raw INSERT of the same rows.
+3. 10,000 pending escalations falling due at once: how late after its deadline each fires.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import statistics
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+from sqlalchemy import insert, text, update
+from sqlalchemy.engine import make_url
+
+from warroom.domain.alerts import parse_alertmanager
+from warroom.domain.clock import FakeClock
+from warroom.domain.events import Cursor, FeedEvent
+from warroom.engine.feed_listener import FeedListener
+from warroom.engine.receiver import AlertReceiver
+from warroom.services.context import ServiceContext
+from warroom.services.demo import seed_demo
+from warroom.services.paging import ingest, sweep
+from warroom.store.database import Database
+from warroom.store.models import Page
+from warroom.store.schema import upgrade
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from feed_latency import percentiles, raw_listen_notify  # noqa: E402
+
+
+def body(n: int, stamp: float) -> bytes:
+    return json.dumps({"version": "4", "status": "firing", "alerts": [{
+        "status": "firing", "fingerprint": f"bench-{n}",
+        "labels": {"alertname": "BenchAlert", "service": "kubernetes", "severity": "critical",
+                   "instance": f"node-{n}"},
+        "annotations": {"summary": f"bench {n} {stamp!r}"}}]}).encode()
+
+
+def _client(url: str, events: int, ready, results) -> None:  # type: ignore[no-untyped-def]
+    samples: list[float] = []
+    done = threading.Event()
+
+    def on_events(batch: list[FeedEvent]) -> None:
+        now = time.time()
+        for event in batch:
+            if event.topic == "page.notified":
+                sent = float(str(event.payload["summary"]).rsplit(" ", 1)[1])
+                samples.append((now - sent) * 1000)
+        if len(samples) >= events:
+            done.set()
+
+    database = Database(make_url(url))
+    listener = FeedListener(database, on_events, start_after=None, backlog=0, slow_poll=5.0)
+    listener.start()
+    while not listener.connected:
+        time.sleep(0.01)
+    ready.release()
+    done.wait(120)
+    listener.stop()
+    database.dispose()
+    results.put(samples)
+
+
+def webhook_to_clients(url: str, clients: int, events: int) -> list[float]:
+    database = Database(make_url(url))
+    context = ServiceContext(database, "bench")
+    receiver = AlertReceiver(context, "127.0.0.1", 0)
+    receiver.start()
+    host, port = receiver.address
+    spawn = multiprocessing.get_context("spawn")
+    ready, results = spawn.Semaphore(0), spawn.Queue()
+    processes = [spawn.Process(target=_client, args=(url, events, ready, results))
+                 for _ in range(clients)]
+    for process in processes:
+        process.start()
+    for _ in processes:
+        ready.acquire(timeout=60)
+    time.sleep(0.5)
+    for n in range(events):
+        request = urllib.request.Request(f"http://{host}:{port}/alertmanager",
+                                         data=body(n, time.time()), method="POST")
+        urllib.request.urlopen(request, timeout=10).read()
+        time.sleep(0.05)
+    samples: list[float] = []
+    for _ in processes:
+        samples.extend(results.get(timeout=120))
+    for process in processes:
+        process.join(10)
+    receiver.stop()
+    database.dispose()
+    return samples
+
+
+def fresh_postgres(admin_url: str) -> tuple[str, str]:
+    admin = make_url(admin_url).set(drivername="postgresql").render_as_string(
+        hide_password=False)
+    name = f"warroom_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(admin_url).set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False), name
+
+
+def drop_postgres(admin_url: str, name: str) -> None:
+    admin = make_url(admin_url).set(drivername="postgresql").render_as_string(
+        hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def prepare(url: str, clock: FakeClock | None = None) -> ServiceContext:
+    database = Database(make_url(url))
+    upgrade(database)
+    context = ServiceContext(database, "bench", clock or FakeClock(
+        datetime(2026, 3, 2, 10, tzinfo=UTC)))
+    seed_demo(context)
+    return context
+
+
+def ingest_rate(url: str, alerts: int = 5000, batch: int = 50) -> tuple[float, float]:
+    context = prepare(url)
+    payloads = [parse_alertmanager(json.loads(body(n, 0.0))) for n in range(alerts)]
+    groups = [sum(payloads[i:i + batch], []) for i in range(0, alerts, batch)]
+    start = time.perf_counter()
+    for group in groups:
+        ingest(context, group)
+    ours = alerts / (time.perf_counter() - start)
+    with context.database.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE bench_raw (summary text, labels text)"))
+    start = time.perf_counter()
+    for i in range(0, alerts, batch):
+        with context.database.engine.begin() as connection:
+            connection.execute(text("INSERT INTO bench_raw VALUES (:s, :l)"), [
+                {"s": f"bench {n}", "l": "{}"} for n in range(i, min(i + batch, alerts))])
+    raw = alerts / (time.perf_counter() - start)
+    context.database.dispose()
+    return ours, raw
+
+
+def escalation_delays(url: str, pending: int = 10_000) -> list[float]:
+    clock = FakeClock(datetime(2026, 3, 2, 10, tzinfo=UTC))
+    context = prepare(url, clock)
+    due = clock.now() + timedelta(minutes=5)
+    with context.database.engine.begin() as connection:
+        service = connection.execute(text("SELECT id, escalation_policy_id FROM services "
+                                          "WHERE slug = 'kubernetes'")).one()
+        connection.execute(insert(Page), [{
+            "service_id": service.id, "dedup_key": f"esc-{n}", "summary": f"pending {n}",
+            "details": "", "source": "manual", "urgency": "high", "state": "triggered",
+            "labels": {}, "annotations": {}, "escalation_policy_id": service.escalation_policy_id,
+            "escalation_level": 0, "escalation_round": 0, "next_escalation_at": due,
+            "occurrences": 1, "triggered_at": clock.now(), "last_seen_at": clock.now(),
+            "version": 1} for n in range(pending)])
+    clock.set(due)
+    delays: list[float] = []
+    started = time.perf_counter()
+    remaining = pending
+    while remaining > 0:
+        result = sweep(context, limit=500)
+        elapsed = (time.perf_counter() - started) * 1000
+        delays.extend([elapsed] * result.escalated)
+        remaining -= result.escalated
+        if result.escalated == 0:
+            break
+    context.database.dispose()
+    return delays
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--events", type=int, default=60)
+    args = parser.parse_args()
+
+    url, name = fresh_postgres(args.postgres)
+    try:
+        context = prepare(url)
+        context.database.dispose()
+        # the clients must be lukas's desktops: page.notified names him; any client counts
+        conninfo = make_url(url).set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        baseline = raw_listen_notify(conninfo, 200)
+        samples = webhook_to_clients(url, args.clients, args.events)
+        p50, p99 = percentiles(samples)
+        b50, b99 = percentiles(baseline)
+        print(f"Webhook → notifier call, PostgreSQL, {args.clients} clients, {args.events} "
+              "alerts")
+        print(f"  warroom            : p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   (target p99 "
+              "<= 100 ms)")
+        print(f"  raw LISTEN/NOTIFY  : p50 {b50:7.2f} ms   p99 {b99:7.2f} ms   ratio p99 "
+              f"{p99 / b99:5.0f}x")
+    finally:
+        drop_postgres(args.postgres, name)
+
+    url, name = fresh_postgres(args.postgres)
+    try:
+        ours, raw = ingest_rate(url)
+        print("Sustained ingest into PostgreSQL (batches of 50 alerts)")
+        print(f"  warroom ingest     : {ours:7.0f} alerts/s   (target >= 1,000)")
+        print(f"  raw INSERT         : {raw:7.0f} rows/s     ratio {raw / ours:4.1f}x")
+    finally:
+        drop_postgres(args.postgres, name)
+
+    url, name = fresh_postgres(args.postgres)
+    try:
+        delays = escalation_delays(url)
+        print("10,000 escalations falling due at once, one engine")
+        print(f"  fired              : {len(delays)}; p50 {statistics.median(delays):7.0f} ms, "
+              f"worst {max(delays):7.0f} ms after the deadline   (target <= 1,000 ms)")
+    finally:
+        drop_postgres(args.postgres, name)
+    del update
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
