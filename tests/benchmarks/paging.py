@@ -24,12 +24,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import psycopg
-from sqlalchemy import insert, text, update
+from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from warroom.domain.alerts import parse_alertmanager
 from warroom.domain.clock import FakeClock
-from warroom.domain.events import Cursor, FeedEvent
+from warroom.domain.events import FeedEvent
 from warroom.engine.feed_listener import FeedListener
 from warroom.engine.receiver import AlertReceiver
 from warroom.services.context import ServiceContext
@@ -40,15 +40,29 @@ from warroom.store.models import Page
 from warroom.store.schema import upgrade
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from feed_latency import percentiles, raw_listen_notify  # noqa: E402
+from feed_latency import percentiles, raw_listen_notify
 
 
 def body(n: int, stamp: float) -> bytes:
-    return json.dumps({"version": "4", "status": "firing", "alerts": [{
-        "status": "firing", "fingerprint": f"bench-{n}",
-        "labels": {"alertname": "BenchAlert", "service": "kubernetes", "severity": "critical",
-                   "instance": f"node-{n}"},
-        "annotations": {"summary": f"bench {n} {stamp!r}"}}]}).encode()
+    return json.dumps(
+        {
+            "version": "4",
+            "status": "firing",
+            "alerts": [
+                {
+                    "status": "firing",
+                    "fingerprint": f"bench-{n}",
+                    "labels": {
+                        "alertname": "BenchAlert",
+                        "service": "kubernetes",
+                        "severity": "critical",
+                        "instance": f"node-{n}",
+                    },
+                    "annotations": {"summary": f"bench {n} {stamp!r}"},
+                }
+            ],
+        }
+    ).encode()
 
 
 def _client(url: str, events: int, ready, results) -> None:  # type: ignore[no-untyped-def]
@@ -84,16 +98,18 @@ def webhook_to_clients(url: str, clients: int, events: int) -> list[float]:
     host, port = receiver.address
     spawn = multiprocessing.get_context("spawn")
     ready, results = spawn.Semaphore(0), spawn.Queue()
-    processes = [spawn.Process(target=_client, args=(url, events, ready, results))
-                 for _ in range(clients)]
+    processes = [
+        spawn.Process(target=_client, args=(url, events, ready, results)) for _ in range(clients)
+    ]
     for process in processes:
         process.start()
     for _ in processes:
         ready.acquire(timeout=60)
     time.sleep(0.5)
     for n in range(events):
-        request = urllib.request.Request(f"http://{host}:{port}/alertmanager",
-                                         data=body(n, time.time()), method="POST")
+        request = urllib.request.Request(
+            f"http://{host}:{port}/alertmanager", data=body(n, time.time()), method="POST"
+        )
         urllib.request.urlopen(request, timeout=10).read()
         time.sleep(0.05)
     samples: list[float] = []
@@ -107,8 +123,7 @@ def webhook_to_clients(url: str, clients: int, events: int) -> list[float]:
 
 
 def fresh_postgres(admin_url: str) -> tuple[str, str]:
-    admin = make_url(admin_url).set(drivername="postgresql").render_as_string(
-        hide_password=False)
+    admin = make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
     name = f"warroom_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
@@ -117,8 +132,7 @@ def fresh_postgres(admin_url: str) -> tuple[str, str]:
 
 
 def drop_postgres(admin_url: str, name: str) -> None:
-    admin = make_url(admin_url).set(drivername="postgresql").render_as_string(
-        hide_password=False)
+    admin = make_url(admin_url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -126,8 +140,9 @@ def drop_postgres(admin_url: str, name: str) -> None:
 def prepare(url: str, clock: FakeClock | None = None) -> ServiceContext:
     database = Database(make_url(url))
     upgrade(database)
-    context = ServiceContext(database, "bench", clock or FakeClock(
-        datetime(2026, 3, 2, 10, tzinfo=UTC)))
+    context = ServiceContext(
+        database, "bench", clock or FakeClock(datetime(2026, 3, 2, 10, tzinfo=UTC))
+    )
     seed_demo(context)
     return context
 
@@ -135,7 +150,7 @@ def prepare(url: str, clock: FakeClock | None = None) -> ServiceContext:
 def ingest_rate(url: str, alerts: int = 5000, batch: int = 50) -> tuple[float, float]:
     context = prepare(url)
     payloads = [parse_alertmanager(json.loads(body(n, 0.0))) for n in range(alerts)]
-    groups = [sum(payloads[i:i + batch], []) for i in range(0, alerts, batch)]
+    groups = [sum(payloads[i : i + batch], []) for i in range(0, alerts, batch)]
     start = time.perf_counter()
     for group in groups:
         ingest(context, group)
@@ -145,8 +160,10 @@ def ingest_rate(url: str, alerts: int = 5000, batch: int = 50) -> tuple[float, f
     start = time.perf_counter()
     for i in range(0, alerts, batch):
         with context.database.engine.begin() as connection:
-            connection.execute(text("INSERT INTO bench_raw VALUES (:s, :l)"), [
-                {"s": f"bench {n}", "l": "{}"} for n in range(i, min(i + batch, alerts))])
+            connection.execute(
+                text("INSERT INTO bench_raw VALUES (:s, :l)"),
+                [{"s": f"bench {n}", "l": "{}"} for n in range(i, min(i + batch, alerts))],
+            )
     raw = alerts / (time.perf_counter() - start)
     context.database.dispose()
     return ours, raw
@@ -157,15 +174,34 @@ def escalation_delays(url: str, pending: int = 10_000) -> list[float]:
     context = prepare(url, clock)
     due = clock.now() + timedelta(minutes=5)
     with context.database.engine.begin() as connection:
-        service = connection.execute(text("SELECT id, escalation_policy_id FROM services "
-                                          "WHERE slug = 'kubernetes'")).one()
-        connection.execute(insert(Page), [{
-            "service_id": service.id, "dedup_key": f"esc-{n}", "summary": f"pending {n}",
-            "details": "", "source": "manual", "urgency": "high", "state": "triggered",
-            "labels": {}, "annotations": {}, "escalation_policy_id": service.escalation_policy_id,
-            "escalation_level": 0, "escalation_round": 0, "next_escalation_at": due,
-            "occurrences": 1, "triggered_at": clock.now(), "last_seen_at": clock.now(),
-            "version": 1} for n in range(pending)])
+        service = connection.execute(
+            text("SELECT id, escalation_policy_id FROM services WHERE slug = 'kubernetes'")
+        ).one()
+        connection.execute(
+            insert(Page),
+            [
+                {
+                    "service_id": service.id,
+                    "dedup_key": f"esc-{n}",
+                    "summary": f"pending {n}",
+                    "details": "",
+                    "source": "manual",
+                    "urgency": "high",
+                    "state": "triggered",
+                    "labels": {},
+                    "annotations": {},
+                    "escalation_policy_id": service.escalation_policy_id,
+                    "escalation_level": 0,
+                    "escalation_round": 0,
+                    "next_escalation_at": due,
+                    "occurrences": 1,
+                    "triggered_at": clock.now(),
+                    "last_seen_at": clock.now(),
+                    "version": 1,
+                }
+                for n in range(pending)
+            ],
+        )
     clock.set(due)
     delays: list[float] = []
     started = time.perf_counter()
@@ -193,18 +229,19 @@ def main() -> int:
         context = prepare(url)
         context.database.dispose()
         # the clients must be lukas's desktops: page.notified names him; any client counts
-        conninfo = make_url(url).set(drivername="postgresql").render_as_string(
-            hide_password=False)
+        conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         baseline = raw_listen_notify(conninfo, 200)
         samples = webhook_to_clients(url, args.clients, args.events)
         p50, p99 = percentiles(samples)
         b50, b99 = percentiles(baseline)
-        print(f"Webhook → notifier call, PostgreSQL, {args.clients} clients, {args.events} "
-              "alerts")
-        print(f"  warroom            : p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   (target p99 "
-              "<= 100 ms)")
-        print(f"  raw LISTEN/NOTIFY  : p50 {b50:7.2f} ms   p99 {b99:7.2f} ms   ratio p99 "
-              f"{p99 / b99:5.0f}x")
+        print(f"Webhook → notifier call, PostgreSQL, {args.clients} clients, {args.events} alerts")
+        print(
+            f"  warroom            : p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   (target p99 <= 100 ms)"
+        )
+        print(
+            f"  raw LISTEN/NOTIFY  : p50 {b50:7.2f} ms   p99 {b99:7.2f} ms   ratio p99 "
+            f"{p99 / b99:5.0f}x"
+        )
     finally:
         drop_postgres(args.postgres, name)
 
@@ -221,11 +258,12 @@ def main() -> int:
     try:
         delays = escalation_delays(url)
         print("10,000 escalations falling due at once, one engine")
-        print(f"  fired              : {len(delays)}; p50 {statistics.median(delays):7.0f} ms, "
-              f"worst {max(delays):7.0f} ms after the deadline   (target <= 1,000 ms)")
+        print(
+            f"  fired              : {len(delays)}; p50 {statistics.median(delays):7.0f} ms, "
+            f"worst {max(delays):7.0f} ms after the deadline   (target <= 1,000 ms)"
+        )
     finally:
         drop_postgres(args.postgres, name)
-    del update
     return 0
 
 

@@ -100,6 +100,7 @@ class RosterCache:
         ):
             if person_id in self.by_id:
                 self.experts.setdefault(tag, []).append(self.by_id[person_id])
+        self.support: dict[int, SupportHoursRules | None] = {}
         self.levels: dict[int, list[EscalationLevel]] = {}
         for level in session.scalars(
             select(EscalationLevel)
@@ -107,6 +108,16 @@ class RosterCache:
             .order_by(EscalationLevel.policy_id, EscalationLevel.position)
         ):
             self.levels.setdefault(level.policy_id, []).append(level)
+
+    def support_hours(
+        self, session: Session, support_hours_id: int | None
+    ) -> SupportHoursRules | None:
+        """Support hours by id, built once (their holiday calendars are costly to make)."""
+        if support_hours_id is None:
+            return None
+        if support_hours_id not in self.support:
+            self.support[support_hours_id] = _support_rules(session, support_hours_id)
+        return self.support[support_hours_id]
 
     def on_call(self, at: datetime) -> set[str]:
         return {
@@ -300,7 +311,7 @@ def _ingest_one(
     result.created.append(page.id)
     payload = {**_summary_payload(page, service.name), "runbook": page.runbook_id is not None}
     work.emit("page.triggered", "page", page.id, payload)
-    rules = _support_rules(session, service.support_hours_id)
+    rules = roster.support_hours(session, service.support_hours_id)
     if urgency == "low" and rules is not None and not rules.contains(work.now):
         page.state = PageState.DEFERRED.value
         page.deferred_until = rules.next_start(work.now)
