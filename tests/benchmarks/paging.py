@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import statistics
@@ -150,7 +151,10 @@ def prepare(url: str, clock: FakeClock | None = None) -> ServiceContext:
 def ingest_rate(url: str, alerts: int = 5000, batch: int = 50) -> tuple[float, float]:
     context = prepare(url)
     payloads = [parse_alertmanager(json.loads(body(n, 0.0))) for n in range(alerts)]
-    groups = [sum(payloads[i : i + batch], []) for i in range(0, alerts, batch)]
+    groups = [
+        list(itertools.chain.from_iterable(payloads[i : i + batch]))
+        for i in range(0, alerts, batch)
+    ]
     start = time.perf_counter()
     for group in groups:
         ingest(context, group)
