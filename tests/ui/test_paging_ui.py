@@ -167,3 +167,17 @@ def test_a_real_notification_server_sees_the_page_and_acknowledges_it(
     with qtbot.waitSignal(lukas_app.page_acknowledged, timeout=5000):
         subprocess.run(["dunstctl", "action", "0"], check=True)  # Acknowledge, one click
     assert _state(database_url, page_id) == "acknowledged"
+
+
+def test_the_pages_view_says_how_many_wait_for_business_hours(qtbot) -> None:
+    from warroom.services.pages_view import PageRow
+    from warroom.ui.pages.view import PagesView
+
+    view = PagesView(lambda: NOW)
+    qtbot.addWidget(view)
+    rows = [PageRow(n, "deferred" if n < 3 else "triggered", "low", "Ledger", f"p{n}", NOW,
+                    None, None, None, 1) for n in range(5)]
+    view.set_pages(rows)
+    assert view.held.text() == "Waiting for business hours — 3 held"
+    view.set_pages(rows[3:])
+    assert view.held.isHidden()

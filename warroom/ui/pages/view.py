@@ -33,6 +33,9 @@ class PagesView(QWidget):
         title.setObjectName("viewTitle")
         subtitle = QLabel("Every alert that reached a person. Choose one to see its runbook.")
         subtitle.setObjectName("viewSubtitle")
+        self.held = QLabel()
+        self.held.setObjectName("heldPages")
+        self.held.setStyleSheet("color: #616e7c; font-weight: 600;")
         self.table = read_only_rows_table("pagesTable")
         self.table.setModel(self.model)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -49,12 +52,16 @@ class PagesView(QWidget):
         layout.setContentsMargins(18, 14, 18, 12)
         layout.addWidget(title)
         layout.addWidget(subtitle)
+        layout.addWidget(self.held)
         layout.addWidget(splitter, 1)
         self.current: PageRow | None = None
 
     def set_pages(self, rows: list[PageRow]) -> None:
         keep = self.current.id if self.current else None
         self.model.set_pages(rows)
+        held = sum(1 for row in rows if row.state == "deferred")
+        self.held.setText(f"Waiting for business hours — {held} held" if held else "")
+        self.held.setVisible(bool(held))
         if keep is not None:
             row = self.model.row_of(keep)
             if row is not None:
