@@ -175,9 +175,33 @@ def test_the_pages_view_says_how_many_wait_for_business_hours(qtbot) -> None:
 
     view = PagesView(lambda: NOW)
     qtbot.addWidget(view)
-    rows = [PageRow(n, "deferred" if n < 3 else "triggered", "low", "Ledger", f"p{n}", NOW,
-                    None, None, None, 1) for n in range(5)]
+    rows = [
+        PageRow(
+            n,
+            "deferred" if n < 3 else "triggered",
+            "low",
+            "Ledger",
+            f"p{n}",
+            NOW,
+            None,
+            None,
+            None,
+            1,
+        )
+        for n in range(5)
+    ]
     view.set_pages(rows)
     assert view.held.text() == "Waiting for business hours — 3 held"
     view.set_pages(rows[3:])
     assert view.held.isHidden()
+
+
+def test_the_escalations_view_lists_responders(qtbot, qtmodeltester, lukas_app) -> None:
+    view = lukas_app.reports_view
+    qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=5000)
+    qtmodeltester.check(view.model, force_py=True)
+    names = [view.model.data(view.model.index(r, 0)) for r in range(view.model.rowCount())]
+    assert names
+    with qtbot.waitSignal(lukas_app.report_loaded, timeout=5000):
+        view.days.setCurrentIndex(3)  # a year
+    assert "pages" in view.teams.text()

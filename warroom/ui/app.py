@@ -33,6 +33,7 @@ from warroom.ui.feed_bridge import FeedBridge
 from warroom.ui.main_window import MainWindow
 from warroom.ui.notifications import Channel, PageNotifier
 from warroom.ui.pages.view import PagesView
+from warroom.ui.reports.view import ReportsView
 from warroom.ui.roster.override_dialog import OverrideDialog, OverrideRequest
 from warroom.ui.roster.view import RosterView
 from warroom.ui.runbooks.view import RunbooksView
@@ -107,6 +108,7 @@ class WarroomApp(QObject):
     database_failed = Signal(str)
     roster_loaded = Signal()
     page_notified = Signal(int)
+    report_loaded = Signal()
     page_acknowledged = Signal(int)
     ack_queued = Signal(int)
     acks_flushed = Signal(list)
@@ -140,11 +142,13 @@ class WarroomApp(QObject):
         self.roster_view = RosterView(self.clock.now)
         self.pages_view = PagesView(self.clock.now)
         self.runbooks_view = RunbooksView()
+        self.reports_view = ReportsView()
         self.window = MainWindow()
         self.window.add_view("activity", "Activity", ActivityView(self.activity_model))
         self.window.add_view("roster", "Roster", self.roster_view)
         self.window.add_view("pages", "Pages", self.pages_view)
         self.window.add_view("runbooks", "Runbooks", self.runbooks_view)
+        self.window.add_view("reports", "Escalations", self.reports_view)
         self.notified_handoffs: set[tuple[str, datetime]] = set()
         self.in_tray = in_tray
         self.run_engine = run_engine
@@ -192,6 +196,7 @@ class WarroomApp(QObject):
         self.tray.show_window_requested.connect(self._on_tray_show_window_requested)
         self.tray.quit_requested.connect(self._on_tray_quit_requested)
         self._ack_retry.timeout.connect(self.flush_pending_acks)
+        self.reports_view.days_changed.connect(self._on_reports_view_days_changed)
         # pages and runbooks
         self.pages_view.page_chosen.connect(self._on_pages_view_page_chosen)
         self.pages_view.reader.step_toggled.connect(self._on_pages_reader_step_toggled)
@@ -320,6 +325,7 @@ class WarroomApp(QObject):
             self.engine = EscalationEngine(self.context)
             self.engine.start()
         self.reload_my_pages()
+        self.reload_report()
         self._ack_retry.start()
         self.flush_pending_acks()
 
@@ -372,6 +378,24 @@ class WarroomApp(QObject):
             and any(r.handle == self.settings.user and r.on_call_now for r in snapshot.people)
         )
         self.tray.set_pages(pages, on_call)
+
+    def reload_report(self) -> None:
+        from warroom.services.metrics import escalation_report
+
+        context = self.context
+        if context is None or self._shut_down:
+            return
+        days = self.reports_view.selected_days()
+        self.tasks.submit(
+            lambda: escalation_report(context, days), on_success=self._on_report_loaded
+        )
+
+    def _on_report_loaded(self, report: Any) -> None:
+        self.reports_view.set_report(report)
+        self.report_loaded.emit()
+
+    def _on_reports_view_days_changed(self, _days: int) -> None:
+        self.reload_report()
 
     def _on_notifier_banner_requested(self, page_id: int, text: str) -> None:
         self._banner_page = page_id

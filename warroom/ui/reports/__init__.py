@@ -1,0 +1,1 @@
+"""Reports: escalation as a training signal."""
