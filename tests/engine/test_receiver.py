@@ -150,3 +150,17 @@ def test_the_engine_sweeps_what_is_due_and_sets_its_alarm(receiver, clock) -> No
     assert first.next_due is not None
     clock.set(first.next_due)
     assert engine.run_once().escalated >= 1
+
+
+def test_the_engine_starts_sweeping_at_once_and_stops_cleanly(receiver) -> None:
+    import time as _time
+
+    _, context = receiver
+    engine = EscalationEngine(context, safety_seconds=3600)
+    engine.start()
+    deadline = _time.monotonic() + 10
+    while engine.last is None and _time.monotonic() < deadline:
+        _time.sleep(0.02)
+    assert engine.last is not None  # the catch-up sweep ran without waiting an hour
+    assert {job.id for job in engine.scheduler.get_jobs()} == {"safety", "alarm"}
+    engine.stop()

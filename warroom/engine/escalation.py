@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -36,9 +36,17 @@ class EscalationEngine:
         self.last: SweepResult | None = None
 
     def start(self) -> None:
-        self.scheduler.add_job(self.run_once, "interval", seconds=self._safety, id="safety")
+        # Two jobs that never go away (one-shot jobs are removed as they fire, and that raced
+        # with shutdown): the safety sweep, first run at once to catch up on what is overdue,
+        # and the alarm, an idle daily job whose next run is moved to the next due step.
+        now = datetime.now(UTC)
+        self.scheduler.add_job(
+            self.run_once, "interval", seconds=self._safety, id="safety", next_run_time=now
+        )
+        self.scheduler.add_job(
+            self.run_once, "interval", days=1, id="alarm", next_run_time=now + timedelta(days=1)
+        )
         self.scheduler.start()
-        self.scheduler.add_job(self.run_once, id="startup")  # catch up on what is overdue
 
     def stop(self) -> None:
         self.scheduler.shutdown(wait=True)

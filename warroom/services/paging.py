@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy.exc
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from warroom.domain.alerts import FIRING, AlertIn, urgency_for
@@ -147,10 +147,32 @@ class RosterCache:
         return list(people.values())
 
 
-def _notify(work: UnitOfWork, page: Page, people: Sequence[Target], reason: str) -> list[str]:
-    """Record who is told, once per (page, round, level, person), and tell the team."""
+def _notify(
+    work: UnitOfWork,
+    page: Page,
+    people: Sequence[Target],
+    reason: str,
+    sink: list[dict[str, Any]] | None = None,
+) -> list[str]:
+    """Record who is told, once per (page, round, level, person), and tell the team.
+
+    With ``sink`` (a brand-new page, so nobody can have been told yet) the rows are collected
+    for one bulk insert instead of being checked and written one by one.
+    """
     told = []
     for person in people:
+        row = {
+            "page_id": page.id,
+            "person_id": person.id,
+            "escalation_round": page.escalation_round,
+            "escalation_level": page.escalation_level,
+            "reason": reason,
+            "created_at": work.now,
+        }
+        if sink is not None:
+            sink.append(row)
+            told.append(person.handle)
+            continue
         exists = work.session.scalar(
             select(Notification.id).where(
                 Notification.page_id == page.id,
@@ -161,18 +183,10 @@ def _notify(work: UnitOfWork, page: Page, people: Sequence[Target], reason: str)
         )
         if exists is not None:
             continue
-        work.session.add(
-            Notification(
-                page_id=page.id,
-                person_id=person.id,
-                escalation_round=page.escalation_round,
-                escalation_level=page.escalation_level,
-                reason=reason,
-                created_at=work.now,
-            )
-        )
+        work.session.add(Notification(**row))
         told.append(person.handle)
-    work.session.flush()
+    if sink is None:
+        work.session.flush()
     if told:
         work.emit(
             "page.notified",
@@ -193,7 +207,12 @@ def _notify(work: UnitOfWork, page: Page, people: Sequence[Target], reason: str)
 
 
 def _start_level(
-    work: UnitOfWork, page: Page, level_index: int, reason: str, roster: RosterCache
+    work: UnitOfWork,
+    page: Page,
+    level_index: int,
+    reason: str,
+    roster: RosterCache,
+    sink: list[dict[str, Any]] | None = None,
 ) -> list[str]:
     """Notify level ``level_index`` of the page's policy and schedule the next step."""
     levels = roster.levels.get(page.escalation_policy_id or -1, [])
@@ -203,7 +222,7 @@ def _start_level(
         return []
     level = levels[min(level_index, len(levels) - 1)]
     page.next_escalation_at = work.now + timedelta(minutes=level.delay_minutes)
-    return _notify(work, page, roster.level_targets(level, work.now), reason)
+    return _notify(work, page, roster.level_targets(level, work.now), reason, sink)
 
 
 def _summary_payload(page: Page, service: str) -> dict[str, object]:
@@ -221,26 +240,148 @@ def _summary_payload(page: Page, service: str) -> dict[str, object]:
 def ingest(
     context: ServiceContext, alerts: Sequence[AlertIn], default_service: str | None = None
 ) -> IngestResult:
-    """One webhook delivery: one transaction. Repeats and HA duplicates update, never page."""
+    """One webhook delivery: one transaction. Repeats and HA duplicates update, never page.
+
+    New pages of a delivery are inserted with one flush and their notifications with one bulk
+    insert; if a concurrent delivery inserted the same alert first, the delivery falls back to
+    handling its new alerts one by one, which absorbs the duplicate.
+    """
     result = IngestResult()
     with unit_of_work(context) as work:
-        services = {s.slug: s for s in work.session.scalars(select(Service))}
-        roster = RosterCache(work.session)
-        catalog = RunbookCatalog.load(work.session)
-        for alert in alerts:
-            slug = alert.service or alert.labels.get("service") or default_service
-            if slug not in services:
-                if default_service in services and slug != default_service:
-                    slug = default_service
-                else:
-                    raise ValidationError(
-                        f"no service '{slug}' for alert '{alert.summary[:80]}'"
-                        if slug
-                        else f"alert '{alert.summary[:80]}' has no 'service' label and there is "
-                        "no default service (warroom serve --default-service SLUG)"
+        session = work.session
+        services = {s.slug: s for s in session.scalars(select(Service))}
+        routed = [(_route(services, alert, default_service), alert) for alert in alerts]
+        roster = RosterCache(session)
+        catalog = RunbookCatalog.load(session)
+        keys = list({(service.id, alert.dedup_key) for service, alert in routed})
+        open_pages = (
+            {
+                (p.service_id, p.dedup_key): p
+                for p in session.scalars(
+                    select(Page).where(
+                        tuple_(Page.service_id, Page.dedup_key).in_(keys),
+                        Page.state != PageState.RESOLVED,
                     )
-            _ingest_one(work, services[str(slug)], alert, result, roster, catalog)
+                )
+            }
+            if keys
+            else {}
+        )
+        fresh: list[tuple[Service, AlertIn, Page]] = []
+        repeated: list[Page] = []
+        for service, alert in routed:
+            key = (service.id, alert.dedup_key)
+            page = open_pages.get(key)
+            if alert.status != FIRING:
+                if page is not None:
+                    if page.id is None:
+                        session.flush()
+                    _resolve_from_alert(work, page, service, result)
+                    del open_pages[key]
+                continue
+            if page is not None:
+                page.occurrences += 1
+                page.last_seen_at = work.now
+                repeated.append(page)
+                continue
+            page = _new_page(work, service, alert, catalog)
+            session.add(page)
+            open_pages[key] = page
+            fresh.append((service, alert, page))
+        try:
+            with session.begin_nested():
+                session.flush()
+        except sqlalchemy.exc.IntegrityError:
+            for service, alert, _page in fresh:  # a concurrent duplicate: one by one
+                _ingest_one(work, service, alert, result, roster, catalog)
+            return result
+        notifications: list[dict[str, Any]] = []
+        for service, _alert, page in fresh:
+            if page.state == PageState.RESOLVED.value:
+                continue
+            _after_create(work, service, page, result, roster, notifications)
+        if notifications:
+            session.execute(insert(Notification), notifications)
+        result.repeated.extend(p.id for p in repeated if p.state != PageState.RESOLVED.value)
     return result
+
+
+def _route(services: dict[str, Service], alert: AlertIn, default_service: str | None) -> Service:
+    slug = alert.service or alert.labels.get("service") or default_service
+    if slug in services:
+        return services[str(slug)]
+    if default_service in services:
+        return services[str(default_service)]
+    raise ValidationError(
+        f"no service '{slug}' for alert '{alert.summary[:80]}'"
+        if slug
+        else f"alert '{alert.summary[:80]}' has no 'service' label and there is no default "
+        "service (warroom serve --default-service SLUG)"
+    )
+
+
+def _new_page(work: UnitOfWork, service: Service, alert: AlertIn, catalog: RunbookCatalog) -> Page:
+    return Page(
+        service_id=service.id,
+        dedup_key=alert.dedup_key,
+        summary=alert.summary,
+        details=alert.details,
+        source=alert.source,
+        urgency=alert.urgency or urgency_for(alert.labels, service.urgency_rules or {}),
+        state=PageState.TRIGGERED.value,
+        labels=dict(alert.labels),
+        annotations=dict(alert.annotations),
+        runbook_url=alert.runbook_url,
+        runbook_id=catalog.match(service.id, alert.labels, alert.annotations),
+        escalation_policy_id=service.escalation_policy_id,
+        triggered_at=work.now,
+        last_seen_at=work.now,
+        occurrences=1,
+        escalation_level=0,
+        escalation_round=0,
+    )
+
+
+def _resolve_from_alert(
+    work: UnitOfWork, page: Page, service: Service, result: IngestResult
+) -> None:
+    page.state, page.resolved_at = PageState.RESOLVED.value, work.now
+    page.next_escalation_at = page.deferred_until = None
+    result.resolved.append(page.id)
+    work.emit(
+        "page.resolved",
+        "page",
+        page.id,
+        _summary_payload(page, service.name),
+        incident_id=page.incident_id,
+    )
+
+
+def _after_create(
+    work: UnitOfWork,
+    service: Service,
+    page: Page,
+    result: IngestResult,
+    roster: RosterCache,
+    sink: list[dict[str, Any]] | None = None,
+) -> None:
+    """A page was just inserted: announce it, then hold it for support hours or page."""
+    result.created.append(page.id)
+    payload = {**_summary_payload(page, service.name), "runbook": page.runbook_id is not None}
+    work.emit("page.triggered", "page", page.id, payload)
+    rules = roster.support_hours(work.session, service.support_hours_id)
+    if page.urgency == "low" and rules is not None and not rules.contains(work.now):
+        page.state = PageState.DEFERRED.value
+        page.deferred_until = rules.next_start(work.now)
+        result.deferred.append(page.id)
+        work.emit(
+            "page.deferred",
+            "page",
+            page.id,
+            {**payload, "until": page.deferred_until.isoformat() if page.deferred_until else None},
+        )
+        return
+    _start_level(work, page, 0, NotificationReason.INITIAL.value, roster, sink)
 
 
 def _open_page(session: Session, service_id: int, key: str) -> Page | None:
@@ -259,45 +400,21 @@ def _ingest_one(
     roster: RosterCache,
     catalog: RunbookCatalog,
 ) -> None:
+    """One alert on its own, absorbing a duplicate a concurrent delivery inserted first."""
     session = work.session
     page = _open_page(session, service.id, alert.dedup_key)
     if alert.status != FIRING:
         if page is not None:
-            page.state, page.resolved_at = PageState.RESOLVED.value, work.now
-            page.next_escalation_at = page.deferred_until = None
-            result.resolved.append(page.id)
-            work.emit(
-                "page.resolved",
-                "page",
-                page.id,
-                _summary_payload(page, service.name),
-                incident_id=page.incident_id,
-            )
+            _resolve_from_alert(work, page, service, result)
         return
     if page is not None:
         page.occurrences += 1
         page.last_seen_at = work.now
         result.repeated.append(page.id)
         return
-    urgency = alert.urgency or urgency_for(alert.labels, service.urgency_rules or {})
-    page = Page(
-        service_id=service.id,
-        dedup_key=alert.dedup_key,
-        summary=alert.summary,
-        details=alert.details,
-        source=alert.source,
-        urgency=urgency,
-        state=PageState.TRIGGERED.value,
-        labels=dict(alert.labels),
-        annotations=dict(alert.annotations),
-        runbook_url=alert.runbook_url,
-        runbook_id=catalog.match(service.id, alert.labels, alert.annotations),
-        escalation_policy_id=service.escalation_policy_id,
-        triggered_at=work.now,
-        last_seen_at=work.now,
-    )
+    page = _new_page(work, service, alert, catalog)
     try:
-        with session.begin_nested():  # a concurrent duplicate may have inserted it first
+        with session.begin_nested():
             session.add(page)
             session.flush()
     except sqlalchemy.exc.IntegrityError:
@@ -308,22 +425,7 @@ def _ingest_one(
         existing.last_seen_at = work.now
         result.repeated.append(existing.id)
         return
-    result.created.append(page.id)
-    payload = {**_summary_payload(page, service.name), "runbook": page.runbook_id is not None}
-    work.emit("page.triggered", "page", page.id, payload)
-    rules = roster.support_hours(session, service.support_hours_id)
-    if urgency == "low" and rules is not None and not rules.contains(work.now):
-        page.state = PageState.DEFERRED.value
-        page.deferred_until = rules.next_start(work.now)
-        result.deferred.append(page.id)
-        work.emit(
-            "page.deferred",
-            "page",
-            page.id,
-            {**payload, "until": page.deferred_until.isoformat() if page.deferred_until else None},
-        )
-        return
-    _start_level(work, page, 0, NotificationReason.INITIAL.value, roster)
+    _after_create(work, service, page, result, roster)
 
 
 def create_page(
