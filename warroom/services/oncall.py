@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from warroom.domain.errors import NotFoundError, ValidationError
 from warroom.domain.schedule import Layer, Override, Restriction, ScheduleRules, Shift
 from warroom.domain.vocabulary import RestrictionKind, RotationKind
 from warroom.services.context import ServiceContext, reading, unit_of_work
-from warroom.store.models import Person, Schedule, ScheduleOverride, Team
+from warroom.store.models import Person, RotationLayer, Schedule, ScheduleOverride, Team
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,16 @@ def load_schedules(session: Session) -> list[ScheduleInfo]:
             Override(handles[row.person_id], row.starts_at, row.ends_at)
         )
     out = []
-    for schedule in session.scalars(select(Schedule).order_by(Schedule.id)):
+    with_layers = selectinload(Schedule.layers)
+    query = (
+        select(Schedule)
+        .order_by(Schedule.id)
+        .options(
+            with_layers.selectinload(RotationLayer.members),
+            with_layers.selectinload(RotationLayer.restrictions),
+        )
+    )  # three queries in all, instead of three per layer
+    for schedule in session.scalars(query):
         layers = tuple(
             Layer(
                 name=layer.name,

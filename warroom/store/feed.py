@@ -43,22 +43,25 @@ def append_events(session: Session, actor: str, at: datetime, events: Sequence[N
     if not events:
         return
     postgres = session.get_bind().dialect.name == "postgresql"
-    tx: Any = literal_column(_PG_CURRENT_TX) if postgres else 0
-    login: Any = literal_column("session_user") if postgres else None
     rows = [
         {
-            "tx": tx,
             "at": event.at or at,
-            "actor": login if postgres else (event.actor or actor),
             "incident_id": event.incident_id,
             "topic": event.topic,
             "entity": event.entity,
             "entity_id": event.entity_id,
             "payload": dict(event.payload),
+            **({} if postgres else {"tx": 0, "actor": event.actor or actor}),
         }
         for event in events
     ]
-    session.execute(insert(Event).values(rows))
+    statement = insert(Event)
+    if postgres:
+        # The same SQL for every row, so one statement is executed for the whole batch.
+        statement = statement.values(
+            tx=literal_column(_PG_CURRENT_TX), actor=literal_column("session_user")
+        )
+    session.execute(statement, rows)
     if postgres:
         # Delivered at commit and only then; an empty payload, since readers query anyway.
         session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
