@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy.exc
-from sqlalchemy import CursorResult, func, insert, select, tuple_, update
+from sqlalchemy import CursorResult, case, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from warroom.domain.alerts import FIRING, AlertIn, urgency_for
@@ -101,6 +101,9 @@ class RosterCache:
             if person_id in self.by_id:
                 self.experts.setdefault(tag, []).append(self.by_id[person_id])
         self.support: dict[int, SupportHoursRules | None] = {}
+        self.repeats: dict[int, int] = dict(
+            session.execute(select(EscalationPolicy.id, EscalationPolicy.repeat_count)).all()
+        )
         self.levels: dict[int, list[EscalationLevel]] = {}
         for level in session.scalars(
             select(EscalationLevel)
@@ -617,7 +620,7 @@ def sweep(context: ServiceContext, limit: int = 500) -> SweepResult:
     with reading(context) as session:
         roster = RosterCache(session)
         due = session.execute(
-            select(Page.id, Page.escalation_level, Page.escalation_round)
+            select(Page.id, Page.escalation_level, Page.escalation_round, Page.escalation_policy_id)
             .where(
                 Page.state == PageState.TRIGGERED.value,
                 Page.next_escalation_at <= now,
@@ -642,8 +645,8 @@ def sweep(context: ServiceContext, limit: int = 500) -> SweepResult:
             )
             .limit(limit)
         ).all()
-    for page_id, level, round_ in due:
-        result.escalated += _escalation_step(context, page_id, level, round_, roster)
+    for start in range(0, len(due), 250):
+        result.escalated += _escalation_chunk(context, due[start : start + 250], roster)
     for page_id in held:
         result.released += _release(context, page_id, roster)
     for page_id, minutes, acknowledged_at in timed_out:
@@ -653,76 +656,126 @@ def sweep(context: ServiceContext, limit: int = 500) -> SweepResult:
     return result
 
 
-def _escalation_step(
-    context: ServiceContext, page_id: int, level: int, round_: int, roster: RosterCache
-) -> int:
+def _escalation_chunk(context: ServiceContext, due: Sequence[Any], roster: RosterCache) -> int:
+    """Escalate many due pages in one transaction, each step still claimed on its own row.
+
+    One UPDATE claims the chunk: a page is only taken at the level and round it was seen at,
+    while triggered and due, so a competing engine (or an acknowledgement) that committed
+    first makes that row drop out of what comes back.
+    """
     with unit_of_work(context) as work:
-        page = work.session.get(Page, page_id)
-        if page is None:
-            return 0
-        levels = roster.levels.get(page.escalation_policy_id or -1, [])
-        repeats = (
-            work.session.scalar(
-                select(EscalationPolicy.repeat_count).where(
-                    EscalationPolicy.id == page.escalation_policy_id
-                )
+        now = work.now
+        plan: dict[int, tuple[int, int, int, int, datetime | None]] = {}
+        for page_id, level, round_, policy_id in due:
+            levels = roster.levels.get(policy_id or -1, [])
+            repeats = roster.repeats.get(policy_id or -1, 0)
+            if level + 1 < len(levels):
+                new_level, new_round = level + 1, round_
+            elif round_ < repeats and levels:
+                new_level, new_round = 0, round_ + 1
+            else:
+                new_level, new_round = level, round_  # the end of the ladder
+            exhausted = (new_level, new_round) == (level, round_)
+            next_at = (
+                None if exhausted else now + timedelta(minutes=levels[new_level].delay_minutes)
             )
-            or 0
-        )
-        if level + 1 < len(levels):
-            new_level, new_round = level + 1, round_
-        elif round_ < repeats:
-            new_level, new_round = 0, round_ + 1
-        else:
-            new_level, new_round = level, round_  # the end of the ladder: stop escalating
-        claimed = _claimed(
-            work.session,
+            plan[page_id] = (level, round_, new_level, new_round, next_at)
+        if not plan:
+            return 0
+        claimed_rows = work.session.execute(
             update(Page)
             .where(
-                Page.id == page_id,
-                Page.escalation_level == level,
-                Page.escalation_round == round_,
+                tuple_(Page.id, Page.escalation_level, Page.escalation_round).in_(
+                    [(pid, p[0], p[1]) for pid, p in plan.items()]
+                ),
                 Page.state == PageState.TRIGGERED.value,
-                Page.next_escalation_at <= work.now,
+                Page.next_escalation_at <= now,
             )
             .values(
-                escalation_level=new_level,
-                escalation_round=new_round,
-                next_escalation_at=None,
+                escalation_level=case({pid: p[2] for pid, p in plan.items()}, value=Page.id),
+                escalation_round=case({pid: p[3] for pid, p in plan.items()}, value=Page.id),
+                next_escalation_at=case(
+                    {pid: p[4] for pid, p in plan.items()}, value=Page.id, else_=None
+                ),
                 version=Page.version + 1,
-            ),
-        )
-        if not claimed:
-            return 0  # another engine did it, or someone acknowledged first
-        work.session.refresh(page)
-        if (new_level, new_round) == (level, round_):
+            )
+            .returning(
+                Page.id, Page.summary, Page.incident_id, Page.urgency, Page.escalation_policy_id
+            )
+            .execution_options(synchronize_session=False)
+        ).all()
+        notifications: list[dict[str, Any]] = []
+        for page_id, summary, incident_id, urgency, policy_id in claimed_rows:
+            level, round_, new_level, new_round, _next = plan[page_id]
+            if (new_level, new_round) == (level, round_):
+                work.emit(
+                    "page.escalation_exhausted",
+                    "page",
+                    page_id,
+                    {"page_id": page_id, "summary": summary[:200]},
+                    incident_id=incident_id,
+                )
+                continue
+            reason = (
+                NotificationReason.REPEAT if new_round != round_ else NotificationReason.ESCALATION
+            ).value
+            targets = roster.level_targets(roster.levels[policy_id or -1][new_level], now)
+            notifications.extend(
+                {
+                    "page_id": page_id,
+                    "person_id": t.id,
+                    "escalation_round": new_round,
+                    "escalation_level": new_level,
+                    "reason": reason,
+                    "created_at": now,
+                }
+                for t in targets
+            )
+            handles = [t.handle for t in targets]
+            if handles:
+                work.emit(
+                    "page.notified",
+                    "page",
+                    page_id,
+                    {
+                        "page_id": page_id,
+                        "summary": summary[:200],
+                        "handles": handles,
+                        "level": new_level + 1,
+                        "round": new_round,
+                        "urgency": urgency,
+                        "reason": reason,
+                    },
+                    incident_id=incident_id,
+                )
             work.emit(
-                "page.escalation_exhausted",
+                "page.escalated",
                 "page",
                 page_id,
-                {"page_id": page_id, "summary": page.summary[:200]},
-                incident_id=page.incident_id,
+                {
+                    "page_id": page_id,
+                    "summary": summary[:200],
+                    "level": new_level + 1,
+                    "round": new_round,
+                    "handles": handles,
+                    "by_hand": False,
+                },
+                incident_id=incident_id,
             )
-            return 1
-        reason = (
-            NotificationReason.REPEAT if new_round != round_ else NotificationReason.ESCALATION
-        ).value
-        told = _start_level(work, page, new_level, reason, roster)
-        work.emit(
-            "page.escalated",
-            "page",
-            page_id,
-            {
-                "page_id": page_id,
-                "summary": page.summary[:200],
-                "level": new_level + 1,
-                "round": new_round,
-                "handles": told,
-                "by_hand": False,
-            },
-            incident_id=page.incident_id,
-        )
-        return 1
+        if notifications:
+            work.session.execute(_insert_ignoring_duplicates(work.session), notifications)
+        return len(claimed_rows)
+
+
+def _insert_ignoring_duplicates(session: Session) -> Any:
+    """INSERT for notifications that skips a (page, round, level, person) already told."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(Notification).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(Notification).on_conflict_do_nothing()
 
 
 def _release(context: ServiceContext, page_id: int, roster: RosterCache) -> int:
