@@ -26,7 +26,9 @@ def main() -> int:
     parser.add_argument("--database")
     parser.add_argument("--width", type=int, default=1180)
     parser.add_argument("--height", type=int, default=720)
-    parser.add_argument("--view", default="activity", help="activity or roster")
+    parser.add_argument(
+        "--view", default="activity", help="activity, roster, pages, runbooks or reports"
+    )
     args = parser.parse_args()
     app = create_application()
     warroom = WarroomApp(load_settings(args.database))

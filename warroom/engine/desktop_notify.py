@@ -101,8 +101,9 @@ class FreedesktopNotifier:
         try:
             connection = open_dbus_connection(bus="SESSION")
         except Exception as error:  # no bus address, socket gone…
+            why = "DBUS_SESSION_BUS_ADDRESS is not set" if isinstance(error, KeyError) else error
             self._started.set_exception(
-                NotificationServerMissingError(f"no D-Bus session bus ({error})")
+                NotificationServerMissingError(f"no D-Bus session bus ({why})")
             )
             return
         rule = MatchRule(type="signal", interface=BUS_NAME, member="ActionInvoked", path=PATH)
