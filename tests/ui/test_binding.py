@@ -21,5 +21,6 @@ def test_emitting_booleans_does_not_corrupt_their_reference_counts(qapp) -> None
     for _ in range(200):
         emitter.flag.emit(True, "x")
         emitter.anything.emit(True)
-    # The defect loses one reference per emission (-400 here); allow unrelated jitter.
-    assert abs(sys.getrefcount(True) - before) < 20
+    # The defect loses one reference per emission (-400 here). Other threads (a feed listener,
+    # a scheduler) hold and drop references to True meanwhile, so only a large loss counts.
+    assert sys.getrefcount(True) - before > -200

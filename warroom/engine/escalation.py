@@ -9,10 +9,12 @@ sweep claims each step in the database, so any number of engines may run.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from warroom.domain.errors import WarroomError
@@ -67,6 +69,5 @@ class EscalationEngine:
     def _alarm(self, when: datetime) -> None:
         if not self.scheduler.running:
             return
-        self.scheduler.add_job(
-            self.run_once, "date", run_date=when, id="next-due", replace_existing=True
-        )
+        with contextlib.suppress(JobLookupError):  # shutting down
+            self.scheduler.modify_job("alarm", next_run_time=when)
