@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
@@ -51,6 +51,7 @@ from warroom.store.models import (
 )
 
 FROM_FILE = "roster-file"
+_Slugged = TypeVar("_Slugged", Team, SupportHours, EscalationPolicy, Service)
 
 
 @dataclass
@@ -284,6 +285,19 @@ class _Importer:
         if self.prune:
             self._remove_unlisted(spec, current)
 
+    def _find_or_create(
+        self, model: type[_Slugged], slug: str, label: str
+    ) -> tuple[_Slugged, bool]:
+        """The row with this slug, or a new one; either way the change is recorded."""
+        row = self.session.scalar(select(model).where(model.slug == slug))
+        if row is None:
+            row = model(slug=slug)
+            self.session.add(row)
+            self.changes.added.append(f"{label} {slug}")
+            return row, True
+        self.changes.changed.append(f"{label} {slug}")
+        return row, False
+
     def _ids(self) -> dict[str, dict[str, int]]:
         s = self.session
         return {
@@ -329,13 +343,7 @@ class _Importer:
         for spec in wanted:
             if existing.get(spec.slug) == spec:
                 continue
-            team = self.session.scalar(select(Team).where(Team.slug == spec.slug))
-            if team is None:
-                team = Team(slug=spec.slug)
-                self.session.add(team)
-                self.changes.added.append(f"team {spec.slug}")
-            else:
-                self.changes.changed.append(f"team {spec.slug}")
+            team, _new = self._find_or_create(Team, spec.slug, "team")
             team.name, team.description = spec.name, spec.description
             team.memberships = []
             self.session.flush()  # the old rows go before the new ones meet the unique key
@@ -351,13 +359,8 @@ class _Importer:
         for spec in wanted:
             if existing.get(spec.slug) == spec:
                 continue
-            hours = self.session.scalar(select(SupportHours).where(SupportHours.slug == spec.slug))
-            if hours is None:
-                hours = SupportHours(slug=spec.slug)
-                self.session.add(hours)
-                self.changes.added.append(f"support hours {spec.slug}")
-            else:
-                self.changes.changed.append(f"support hours {spec.slug}")
+            hours, new = self._find_or_create(SupportHours, spec.slug, "support hours")
+            if not new:
                 hours.windows = []
                 self.session.flush()
             hours.name, hours.time_zone = spec.name, spec.time_zone
@@ -440,15 +443,8 @@ class _Importer:
         for spec in wanted:
             if existing.get(spec.slug) == spec:
                 continue
-            policy = self.session.scalar(
-                select(EscalationPolicy).where(EscalationPolicy.slug == spec.slug)
-            )
-            if policy is None:
-                policy = EscalationPolicy(slug=spec.slug)
-                self.session.add(policy)
-                self.changes.added.append(f"escalation policy {spec.slug}")
-            else:
-                self.changes.changed.append(f"escalation policy {spec.slug}")
+            policy, new = self._find_or_create(EscalationPolicy, spec.slug, "escalation policy")
+            if not new:
                 policy.levels = []
                 self.session.flush()
             policy.name, policy.repeat_count = spec.name, spec.repeat_count
@@ -480,13 +476,7 @@ class _Importer:
         for spec in wanted:
             if existing.get(spec.slug) == spec:
                 continue
-            service = self.session.scalar(select(Service).where(Service.slug == spec.slug))
-            if service is None:
-                service = Service(slug=spec.slug)
-                self.session.add(service)
-                self.changes.added.append(f"service {spec.slug}")
-            else:
-                self.changes.changed.append(f"service {spec.slug}")
+            service, _new = self._find_or_create(Service, spec.slug, "service")
             service.name, service.description = spec.name, spec.description
             service.owner_team_id = ids["team"][spec.team]
             service.escalation_policy_id = (

@@ -135,7 +135,7 @@ def read_latest(connection: Connection, limit: int) -> tuple[list[FeedEvent], Cu
     events.reverse()
     if events:
         return events, events[-1].cursor
-    return [], _start_cursor(connection)
+    return [], Cursor()  # an empty feed: start before anything
 
 
 def read_before(connection: Connection, cursor: Cursor, limit: int) -> list[FeedEvent]:
@@ -147,11 +147,6 @@ def read_before(connection: Connection, cursor: Cursor, limit: int) -> list[Feed
         .limit(limit)
     )
     return [_to_feed_event(row) for row in connection.execute(query)]
-
-
-def _start_cursor(connection: Connection) -> Cursor:
-    """Where a reader of an empty feed starts: before anything a live transaction may add."""
-    return Cursor(0, 0)
 
 
 # ----------------------------------------------------------------------------- waking readers

@@ -434,8 +434,8 @@ class WarroomApp(QObject):
 
     def flush_pending_acks(self) -> None:
         context = self.context
-        if context is None or self._shut_down or not self.ack_queue.pending():
-            return
+        if context is None or self._shut_down:
+            return  # the queue file is read on the worker, never here
         queue = self.ack_queue
 
         def sent(done: list[int]) -> None:
