@@ -211,7 +211,7 @@ def escalation_delays(url: str, pending: int = 10_000) -> list[float]:
     started = time.perf_counter()
     remaining = pending
     while remaining > 0:
-        result = sweep(context, limit=500)
+        result = sweep(context)
         elapsed = (time.perf_counter() - started) * 1000
         delays.extend([elapsed] * result.escalated)
         remaining -= result.escalated

@@ -106,6 +106,64 @@ def test_repeats_and_duplicates_update_and_never_page_twice(paging) -> None:
     assert ingest(paging, parse_alertmanager(alertmanager())).created != first.created
 
 
+def test_a_delivery_is_folded_before_it_is_written(paging) -> None:
+    """Within one delivery the last word on an alert wins, and every alert is counted once."""
+    firing = parse_alertmanager(alertmanager(fingerprint="fp-a"))
+    flapped = parse_alertmanager(alertmanager(fingerprint="fp-b")) + parse_alertmanager(
+        alertmanager(status="resolved", fingerprint="fp-b")
+    )
+    result = ingest(paging, firing + firing + flapped)
+    assert (len(result.created), len(result.resolved)) == (1, 1)
+    with paging.database.reading() as session:
+        page = session.get(Page, result.created[0])
+        assert (page.occurrences, page.state) == (2, "triggered")
+        assert session.get(Page, result.resolved[0]).state == "resolved"
+    assert notified(paging, result.created[0]) == [(0, 0, "lukas")]
+    assert notified(paging, result.resolved[0]) == []
+
+
+def test_concurrent_duplicate_deliveries_make_one_page(paging) -> None:
+    """Alertmanager's HA pair sends the same alert at the same moment from two replicas."""
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def deliver() -> None:
+        try:
+            barrier.wait()
+            results.append(ingest(paging, parse_alertmanager(alertmanager(fingerprint="fp-ha"))))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    [page_id] = [p for r in results for p in r.created]
+    assert sorted(p for r in results for p in r.repeated) == [page_id] * 3
+    with paging.database.reading() as session:
+        assert session.get(Page, page_id).occurrences == 4
+    assert notified(paging, page_id) == [(0, 0, "lukas")]
+
+
+def test_an_override_made_after_the_last_delivery_is_obeyed(paging) -> None:
+    """Routing data is kept between deliveries, and reloaded when the roster changes."""
+    from warroom.services.oncall import create_override
+
+    [first] = ingest(paging, parse_alertmanager(alertmanager(fingerprint="fp-1"))).created
+    assert notified(paging, first) == [(0, 0, "lukas")]
+    create_override(
+        paging,
+        schedule="platform-primary",
+        person="amara",
+        starts_at=MONDAY_10_UTC,
+        ends_at=MONDAY_10_UTC + timedelta(hours=2),
+    )
+    [second] = ingest(paging, parse_alertmanager(alertmanager(fingerprint="fp-2"))).created
+    assert notified(paging, second) == [(0, 0, "amara")]
+
+
 def test_low_urgency_outside_support_hours_waits_for_them(paging, clock) -> None:
     result = ingest(
         paging,
@@ -149,6 +207,38 @@ def test_escalation_climbs_the_ladder_and_acknowledging_stops_it(paging, clock) 
     assert resolve(paging, page_id, "lukas") is True
     with pytest.raises(ConflictError, match="already resolved"):
         acknowledge(paging, page_id, "lukas")
+
+
+def test_a_flood_of_due_pages_escalates_each_once_in_chunks(paging, clock, monkeypatch) -> None:
+    """Many pages due at once are claimed a chunk per transaction (two at a time on
+    PostgreSQL); each escalates exactly once and tells its level's on-call."""
+    import warroom.services.paging as paging_service
+
+    monkeypatch.setattr(paging_service, "SWEEP_CHUNK", 4)
+    alerts = [
+        alert
+        for n in range(15)
+        for alert in parse_alertmanager(alertmanager(fingerprint=f"fp-{n}", instance=f"n{n}"))
+    ]
+    pages = ingest(paging, alerts).created
+    assert len(pages) == 15
+    acknowledge(paging, pages[0], "lukas")
+    clock.advance(timedelta(minutes=5))
+    assert sweep(paging).escalated == 14
+    assert sweep(paging).escalated == 0
+    with paging.database.reading() as session:
+        levels = session.execute(
+            select(Page.escalation_level, func.count())
+            .where(Page.id.in_(pages))
+            .group_by(Page.escalation_level)
+        ).all()
+        told = session.execute(
+            select(Notification.escalation_level, func.count())
+            .where(Notification.page_id.in_(pages))
+            .group_by(Notification.escalation_level)
+        ).all()
+    assert sorted(levels) == [(0, 1), (1, 14)]
+    assert sorted(told) == [(0, 15), (1, 14)]
 
 
 def test_escalating_by_hand_to_an_expertise(paging) -> None:

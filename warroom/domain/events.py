@@ -47,16 +47,25 @@ class NewEvent:
     at: datetime | None = None
     actor: str | None = None
 
+    #: The payload as JSON text, made once: the size check needs it and the PostgreSQL
+    #: writer sends it as is.
+    encoded: str = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         import json  # only writers check sizes; the desktop app's start-up does not need it
 
         if not self.topic or "." not in self.topic:
             raise ValidationError(f"event topic {self.topic!r} must look like 'entity.verb'")
-        size = len(json.dumps(dict(self.payload), default=str).encode())
+        try:
+            encoded = json.dumps(dict(self.payload))
+        except TypeError as error:
+            raise ValidationError(f"event {self.topic} payload is not JSON: {error}") from None
+        size = len(encoded.encode())
         if size > MAX_PAYLOAD_BYTES:
             raise ValidationError(
                 f"event {self.topic} payload is {size} bytes; the limit is {MAX_PAYLOAD_BYTES}"
             )
+        object.__setattr__(self, "encoded", encoded)
 
 
 @dataclass(frozen=True)

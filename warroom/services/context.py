@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import sqlalchemy.exc
 from sqlalchemy.orm import Session
@@ -18,6 +19,32 @@ from warroom.domain.events import NewEvent
 from warroom.store.database import Database, explain_database_error
 from warroom.store.feed import append_events
 
+T = TypeVar("T")
+
+
+class Memo:
+    """Reference data kept between service calls, reloaded when its generation moves.
+
+    A webhook receiver answers hundreds of deliveries a second and every one routes with the
+    same roster; loading it each time was most of a delivery's cost. The caller reads the
+    generation (something that changes whenever the data does) in its own transaction first,
+    so what is kept is never older than the generation it is kept under.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[Hashable, object]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str, generation: Hashable, load: Callable[[], T]) -> T:
+        with self._lock:
+            entry = self._entries.get(name)
+        if entry is not None and entry[0] == generation:
+            return cast(T, entry[1])
+        value = load()
+        with self._lock:
+            self._entries[name] = (generation, value)
+        return value
+
 
 @dataclass(frozen=True)
 class ServiceContext:
@@ -26,6 +53,7 @@ class ServiceContext:
     database: Database
     actor: str
     clock: Clock = field(default_factory=SystemClock)
+    memo: Memo = field(default_factory=Memo, compare=False, repr=False)
 
 
 @dataclass

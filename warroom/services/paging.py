@@ -4,17 +4,37 @@ Every step that changes a page's escalation is *claimed* with a conditional upda
 (``... WHERE escalation_level = :seen AND escalation_round = :seen AND state = 'triggered'``),
 so any number of engines (every desktop and ``warroom serve``) may sweep at once: one wins,
 the others update nothing. An acknowledgement that commits first makes every later claim miss.
+
+Both hot paths are set-based, because both come in floods: a webhook delivery is one
+transaction of a few statements whatever its size, and a sweep claims every page due at the
+same step with one UPDATE and records who was told with one INSERT … SELECT.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-import sqlalchemy.exc
-from sqlalchemy import CursorResult, case, func, insert, select, tuple_, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    CursorResult,
+    and_,
+    any_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from warroom.domain.alerts import FIRING, AlertIn, urgency_for
@@ -22,11 +42,12 @@ from warroom.domain.errors import ConflictError, NotFoundError, ValidationError
 from warroom.domain.support_hours import SupportHoursRules, Window
 from warroom.domain.vocabulary import NotificationReason, PageState
 from warroom.services.context import ServiceContext, UnitOfWork, reading, unit_of_work
-from warroom.services.oncall import load_schedules
+from warroom.services.oncall import ScheduleInfo, load_schedules
 from warroom.services.runbooks import RunbookCatalog
 from warroom.store.models import (
     EscalationLevel,
     EscalationPolicy,
+    Event,
     Notification,
     Page,
     Person,
@@ -34,6 +55,29 @@ from warroom.store.models import (
     Service,
     SupportHours,
 )
+
+#: Events after which the routing data below (services, people, schedules and overrides,
+#: escalation policies, support hours, runbooks) is reloaded. Every service call that changes
+#: any of it emits one of these; ``test_paging`` proves an override is obeyed at once.
+REFERENCE_TOPICS = (
+    "demo.seeded",
+    "roster.imported",
+    "person.created",
+    "schedule.override_created",
+    "runbook.imported",
+)
+
+#: Pages claimed per sweep transaction: large enough that 10,000 due at once are a handful of
+#: statements, small enough to stay well under SQLite's limit of bound parameters.
+SWEEP_CHUNK = 1000
+
+_TRIGGERED = PageState.TRIGGERED.value
+_DEFERRED = PageState.DEFERRED.value
+_ACKNOWLEDGED = PageState.ACKNOWLEDGED.value
+_RESOLVED = PageState.RESOLVED.value
+#: The predicate of the partial unique index ``uq_pages_open_dedup``, spelled as the index
+#: spells it: PostgreSQL infers the index for ON CONFLICT only from the same literal text.
+_OPEN_DEDUP_PREDICATE = text("state <> 'resolved'")
 
 
 @dataclass
@@ -56,21 +100,21 @@ def _claimed(session: Session, statement: Any) -> int:
     return int(cast(CursorResult[Any], result).rowcount)
 
 
-# ----------------------------------------------------------------------------- targets
+def _id_in(session: Session, ids: Sequence[int]) -> ColumnElement[bool]:
+    """``pages.id`` among ``ids``: one array parameter on PostgreSQL, an IN list on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        return Page.id == any_(bindparam("page_ids", list(ids), type_=postgresql.ARRAY(BigInteger)))
+    return Page.id.in_(ids)
 
 
-def _support_rules(session: Session, support_hours_id: int | None) -> SupportHoursRules | None:
-    if support_hours_id is None:
-        return None
-    hours = session.get(SupportHours, support_hours_id)
-    if hours is None:
-        return None
-    return SupportHoursRules(
-        hours.time_zone,
-        tuple(Window(w.weekday, w.start_minute, w.end_minute) for w in hours.windows),
-        hours.holiday_country,
-        hours.holiday_subdivision,
-    )
+def _insert_ignoring_duplicates(session: Session) -> Any:
+    """INSERT for notifications that skips a (page, round, level, person) already told."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(Notification).on_conflict_do_nothing()
+    return sqlite.insert(Notification).on_conflict_do_nothing()
+
+
+# ----------------------------------------------------------------------------- reference data
 
 
 @dataclass(frozen=True)
@@ -79,19 +123,50 @@ class Target:
     handle: str
 
 
+@dataclass(frozen=True)
+class LevelTarget:
+    kind: str
+    schedule_id: int | None
+    person_id: int | None
+    expertise: str | None
+
+
+@dataclass(frozen=True)
+class Level:
+    delay_minutes: int
+    targets: tuple[LevelTarget, ...]
+
+
+@dataclass(frozen=True)
+class Route:
+    """What routing needs of a service, detached from any session so it can be kept."""
+
+    id: int
+    slug: str
+    name: str
+    urgency_rules: Mapping[str, Any]
+    support_hours_id: int | None
+    escalation_policy_id: int | None
+
+
 class RosterCache:
-    """Who can be paged, loaded once per webhook delivery or sweep rather than per page."""
+    """Who can be paged and how: schedules, people, experts, policies and support hours.
+
+    Plain values only, so one load serves many deliveries and sweeps (see :class:`Reference`).
+    """
 
     def __init__(self, session: Session) -> None:
-        self.schedules = {info.id: info for info in load_schedules(session)}
-        people = session.execute(select(Person.id, Person.handle, Person.name, Person.active))
+        self.schedules: dict[int, ScheduleInfo] = {
+            info.id: info for info in load_schedules(session)
+        }
         self.by_id: dict[int, Target] = {}
         self.by_handle: dict[str, Target] = {}
-        for person_id, handle, _name, active in people:
-            if active:
-                target = Target(person_id, handle)
-                self.by_id[person_id] = target
-                self.by_handle[handle] = target
+        for person_id, handle in session.execute(
+            select(Person.id, Person.handle).where(Person.active)
+        ):
+            target = Target(person_id, handle)
+            self.by_id[person_id] = target
+            self.by_handle[handle] = target
         self.experts: dict[str, list[Target]] = {}
         for tag, person_id in session.execute(
             select(PersonExpertise.tag, PersonExpertise.person_id)
@@ -100,27 +175,50 @@ class RosterCache:
         ):
             if person_id in self.by_id:
                 self.experts.setdefault(tag, []).append(self.by_id[person_id])
-        self.support: dict[int, SupportHoursRules | None] = {}
-        self.repeats: dict[int, int] = dict(
-            session.execute(select(EscalationPolicy.id, EscalationPolicy.repeat_count)).all()
-        )
-        self.levels: dict[int, list[EscalationLevel]] = {}
+        self.support: dict[int, SupportHoursRules] = {
+            hours.id: SupportHoursRules(
+                hours.time_zone,
+                tuple(Window(w.weekday, w.start_minute, w.end_minute) for w in hours.windows),
+                hours.holiday_country,
+                hours.holiday_subdivision,
+            )
+            for hours in session.scalars(
+                select(SupportHours).options(selectinload(SupportHours.windows))
+            )
+        }
+        self.repeats: dict[int, int] = {}
+        self.ack_timeouts: dict[int, int] = {}
+        for policy_id, repeats, timeout in session.execute(
+            select(
+                EscalationPolicy.id,
+                EscalationPolicy.repeat_count,
+                EscalationPolicy.ack_timeout_minutes,
+            )
+        ):
+            self.repeats[policy_id] = repeats
+            if timeout:
+                self.ack_timeouts[policy_id] = timeout
+        self.levels: dict[int, list[Level]] = {}
         for level in session.scalars(
             select(EscalationLevel)
             .options(selectinload(EscalationLevel.targets))
             .order_by(EscalationLevel.policy_id, EscalationLevel.position)
         ):
-            self.levels.setdefault(level.policy_id, []).append(level)
+            self.levels.setdefault(level.policy_id, []).append(
+                Level(
+                    level.delay_minutes,
+                    tuple(
+                        LevelTarget(t.kind, t.schedule_id, t.person_id, t.expertise)
+                        for t in level.targets
+                    ),
+                )
+            )
 
-    def support_hours(
-        self, session: Session, support_hours_id: int | None
-    ) -> SupportHoursRules | None:
-        """Support hours by id, built once (their holiday calendars are costly to make)."""
-        if support_hours_id is None:
-            return None
-        if support_hours_id not in self.support:
-            self.support[support_hours_id] = _support_rules(session, support_hours_id)
-        return self.support[support_hours_id]
+    def support_hours(self, support_hours_id: int | None) -> SupportHoursRules | None:
+        return None if support_hours_id is None else self.support.get(support_hours_id)
+
+    def policy_levels(self, policy_id: int | None) -> list[Level]:
+        return self.levels.get(policy_id or -1, [])
 
     def on_call(self, at: datetime) -> set[str]:
         return {
@@ -135,7 +233,7 @@ class RosterCache:
         on_call = self.on_call(at)
         return [p for p in experts if p.handle in on_call] or list(experts)
 
-    def level_targets(self, level: EscalationLevel, at: datetime) -> list[Target]:
+    def level_targets(self, level: Level, at: datetime) -> list[Target]:
         people: dict[int, Target] = {}
         for target in level.targets:
             if target.kind == "schedule" and target.schedule_id in self.schedules:
@@ -150,32 +248,87 @@ class RosterCache:
         return list(people.values())
 
 
-def _notify(
-    work: UnitOfWork,
-    page: Page,
-    people: Sequence[Target],
-    reason: str,
-    sink: list[dict[str, Any]] | None = None,
-) -> list[str]:
-    """Record who is told, once per (page, round, level, person), and tell the team.
+@dataclass(frozen=True)
+class Reference:
+    """Everything a delivery or a sweep routes with, kept in the context between calls."""
 
-    With ``sink`` (a brand-new page, so nobody can have been told yet) the rows are collected
-    for one bulk insert instead of being checked and written one by one.
+    services: Mapping[str, Route]
+    roster: RosterCache
+    catalog: RunbookCatalog
+    names: Mapping[int, str]  # service id → name
+
+    @classmethod
+    def load(cls, session: Session) -> Reference:
+        services = {
+            s.slug: Route(
+                s.id,
+                s.slug,
+                s.name,
+                dict(s.urgency_rules or {}),
+                s.support_hours_id,
+                s.escalation_policy_id,
+            )
+            for s in session.scalars(select(Service))
+        }
+        names = {s.id: s.name for s in services.values()}
+        return cls(services, RosterCache(session), RunbookCatalog.load(session), names)
+
+
+def reference(context: ServiceContext, session: Session) -> Reference:
+    """The routing data, reloaded only when a reference event was appended since it was read.
+
+    The feed is append-only, so the number of reference events only ever grows: a count that
+    moved means something changed (an index on ``topic`` keeps the count cheap).
     """
+    generation = session.scalar(
+        select(func.count()).select_from(Event).where(Event.topic.in_(REFERENCE_TOPICS))
+    )
+    return context.memo.get("paging.reference", generation, lambda: Reference.load(session))
+
+
+class _Targets:
+    """Who a level notifies, worked out once per (policy, level) for a sweep's instant."""
+
+    def __init__(self, roster: RosterCache, at: datetime) -> None:
+        self.roster, self.at = roster, at
+        self._known: dict[tuple[int, int], list[Target]] = {}
+
+    def __call__(self, policy_id: int | None, level_index: int) -> list[Target]:
+        key = (policy_id or -1, level_index)
+        if key not in self._known:
+            levels = self.roster.policy_levels(policy_id)
+            self._known[key] = (
+                self.roster.level_targets(levels[min(level_index, len(levels) - 1)], self.at)
+                if levels
+                else []
+            )
+        return self._known[key]
+
+
+def _notified_payload(
+    page_id: int,
+    summary: str,
+    urgency: str,
+    level: int,
+    round_: int,
+    handles: Sequence[str],
+    reason: str,
+) -> dict[str, Any]:
+    return {
+        "page_id": page_id,
+        "summary": summary[:200],
+        "handles": list(handles),
+        "level": level + 1,
+        "round": round_,
+        "urgency": urgency,
+        "reason": reason,
+    }
+
+
+def _notify(work: UnitOfWork, page: Page, people: Sequence[Target], reason: str) -> list[str]:
+    """Record who is told, once per (page, round, level, person), and tell the team."""
     told = []
     for person in people:
-        row = {
-            "page_id": page.id,
-            "person_id": person.id,
-            "escalation_round": page.escalation_round,
-            "escalation_level": page.escalation_level,
-            "reason": reason,
-            "created_at": work.now,
-        }
-        if sink is not None:
-            sink.append(row)
-            told.append(person.handle)
-            continue
         exists = work.session.scalar(
             select(Notification.id).where(
                 Notification.page_id == page.id,
@@ -186,58 +339,66 @@ def _notify(
         )
         if exists is not None:
             continue
-        work.session.add(Notification(**row))
+        work.session.add(
+            Notification(
+                page_id=page.id,
+                person_id=person.id,
+                escalation_round=page.escalation_round,
+                escalation_level=page.escalation_level,
+                reason=reason,
+                created_at=work.now,
+            )
+        )
         told.append(person.handle)
-    if sink is None:
-        work.session.flush()
+    work.session.flush()
     if told:
         work.emit(
             "page.notified",
             "page",
             page.id,
-            {
-                "page_id": page.id,
-                "summary": page.summary[:200],
-                "handles": told,
-                "level": page.escalation_level + 1,
-                "round": page.escalation_round,
-                "urgency": page.urgency,
-                "reason": reason,
-            },
+            _notified_payload(
+                page.id,
+                page.summary,
+                page.urgency,
+                page.escalation_level,
+                page.escalation_round,
+                told,
+                reason,
+            ),
             incident_id=page.incident_id,
         )
     return told
 
 
 def _start_level(
-    work: UnitOfWork,
-    page: Page,
-    level_index: int,
-    reason: str,
-    roster: RosterCache,
-    sink: list[dict[str, Any]] | None = None,
+    work: UnitOfWork, page: Page, level_index: int, reason: str, roster: RosterCache
 ) -> list[str]:
     """Notify level ``level_index`` of the page's policy and schedule the next step."""
-    levels = roster.levels.get(page.escalation_policy_id or -1, [])
+    levels = roster.policy_levels(page.escalation_policy_id)
     page.escalation_level = level_index
     if not levels:
         page.next_escalation_at = None
         return []
     level = levels[min(level_index, len(levels) - 1)]
     page.next_escalation_at = work.now + timedelta(minutes=level.delay_minutes)
-    return _notify(work, page, roster.level_targets(level, work.now), reason, sink)
+    return _notify(work, page, roster.level_targets(level, work.now), reason)
 
 
-def _summary_payload(page: Page, service: str) -> dict[str, object]:
-    return {
-        "page_id": page.id,
-        "summary": page.summary[:200],
-        "service": service,
-        "urgency": page.urgency,
-    }
+def _summary_payload(page_id: int, summary: str, service: str, urgency: str) -> dict[str, object]:
+    return {"page_id": page_id, "summary": summary[:200], "service": service, "urgency": urgency}
 
 
 # ----------------------------------------------------------------------------- alerts in
+
+
+@dataclass
+class _Fresh:
+    """An alert with no open page: the page it will become, folded over the delivery."""
+
+    route: Route
+    alert: AlertIn
+    occurrences: int = 1
+    resolved: bool = False
 
 
 def ingest(
@@ -245,71 +406,55 @@ def ingest(
 ) -> IngestResult:
     """One webhook delivery: one transaction. Repeats and HA duplicates update, never page.
 
-    New pages of a delivery are inserted with one flush and their notifications with one bulk
-    insert; if a concurrent delivery inserted the same alert first, the delivery falls back to
-    handling its new alerts one by one, which absorbs the duplicate.
+    The delivery is folded first (within it the last word on an alert wins), then written
+    with a handful of statements whatever its size: resolves and repeats as one UPDATE each,
+    new pages as one INSERT that skips an alert a concurrent delivery inserted first (that
+    one counts as a repeat), their notifications as one more.
     """
     result = IngestResult()
     with unit_of_work(context) as work:
         session = work.session
-        services = {s.slug: s for s in session.scalars(select(Service))}
-        routed = [(_route(services, alert, default_service), alert) for alert in alerts]
-        roster = RosterCache(session)
-        catalog = RunbookCatalog.load(session)
-        keys = list({(service.id, alert.dedup_key) for service, alert in routed})
-        open_pages = (
+        ref = reference(context, session)
+        routed = [(_route(ref.services, alert, default_service), alert) for alert in alerts]
+        keys = list({(route.id, alert.dedup_key) for route, alert in routed})
+        open_pages: dict[tuple[int, str], int] = (
             {
-                (p.service_id, p.dedup_key): p
-                for p in session.scalars(
-                    select(Page).where(
+                (service_id, key): page_id
+                for page_id, service_id, key in session.execute(
+                    select(Page.id, Page.service_id, Page.dedup_key).where(
                         tuple_(Page.service_id, Page.dedup_key).in_(keys),
-                        Page.state != PageState.RESOLVED,
+                        Page.state != _RESOLVED,
                     )
                 )
             }
             if keys
             else {}
         )
-        fresh: list[tuple[Service, AlertIn, Page]] = []
-        repeated: list[Page] = []
-        for service, alert in routed:
-            key = (service.id, alert.dedup_key)
-            page = open_pages.get(key)
-            if alert.status != FIRING:
-                if page is not None:
-                    if page.id is None:
-                        session.flush()
-                    _resolve_from_alert(work, page, service, result)
-                    del open_pages[key]
-                continue
-            if page is not None:
-                page.occurrences += 1
-                page.last_seen_at = work.now
-                repeated.append(page)
-                continue
-            page = _new_page(work, service, alert, catalog)
-            session.add(page)
-            open_pages[key] = page
-            fresh.append((service, alert, page))
-        try:
-            with session.begin_nested():
-                session.flush()
-        except sqlalchemy.exc.IntegrityError:
-            for service, alert, _page in fresh:  # a concurrent duplicate: one by one
-                _ingest_one(work, service, alert, result, roster, catalog)
-            return result
-        notifications: list[dict[str, Any]] = []
-        for service, _alert, page in fresh:
-            if page.state == PageState.RESOLVED.value:
-                continue
-            _after_create(work, service, page, result, roster, notifications)
-        if notifications:
-            session.execute(insert(Notification), notifications)
-        result.repeated.extend(p.id for p in repeated if p.state != PageState.RESOLVED.value)
+        fresh: dict[tuple[int, str], _Fresh] = {}
+        repeats: Counter[int] = Counter()
+        resolving: list[int] = []
+        for route, alert in routed:
+            key = (route.id, alert.dedup_key)
+            firing = alert.status == FIRING
+            if key in fresh:
+                fresh[key].occurrences += firing
+                fresh[key].resolved = not firing
+            elif key in open_pages:
+                if firing:
+                    repeats[open_pages[key]] += 1
+                else:
+                    resolving.append(open_pages.pop(key))
+            elif firing:
+                fresh[key] = _Fresh(route, alert)
+        if resolving:
+            _resolve_from_alerts(work, ref, resolving, result)
+        _count_repeats(work, {p: n for p, n in repeats.items() if p not in resolving}, result)
+        if fresh:
+            _create_pages(work, ref, list(fresh.values()), result)
     return result
 
 
-def _route(services: dict[str, Service], alert: AlertIn, default_service: str | None) -> Service:
+def _route(services: Mapping[str, Route], alert: AlertIn, default_service: str | None) -> Route:
     slug = alert.service or alert.labels.get("service") or default_service
     if slug in services:
         return services[str(slug)]
@@ -323,112 +468,168 @@ def _route(services: dict[str, Service], alert: AlertIn, default_service: str | 
     )
 
 
-def _new_page(work: UnitOfWork, service: Service, alert: AlertIn, catalog: RunbookCatalog) -> Page:
-    return Page(
-        service_id=service.id,
-        dedup_key=alert.dedup_key,
-        summary=alert.summary,
-        details=alert.details,
-        source=alert.source,
-        urgency=alert.urgency or urgency_for(alert.labels, service.urgency_rules or {}),
-        state=PageState.TRIGGERED.value,
-        labels=dict(alert.labels),
-        annotations=dict(alert.annotations),
-        runbook_url=alert.runbook_url,
-        runbook_id=catalog.match(service.id, alert.labels, alert.annotations),
-        escalation_policy_id=service.escalation_policy_id,
-        triggered_at=work.now,
-        last_seen_at=work.now,
-        occurrences=1,
-        escalation_level=0,
-        escalation_round=0,
-    )
-
-
-def _resolve_from_alert(
-    work: UnitOfWork, page: Page, service: Service, result: IngestResult
+def _resolve_from_alerts(
+    work: UnitOfWork, ref: Reference, page_ids: Sequence[int], result: IngestResult
 ) -> None:
-    page.state, page.resolved_at = PageState.RESOLVED.value, work.now
-    page.next_escalation_at = page.deferred_until = None
-    result.resolved.append(page.id)
-    work.emit(
-        "page.resolved",
-        "page",
-        page.id,
-        _summary_payload(page, service.name),
-        incident_id=page.incident_id,
-    )
-
-
-def _after_create(
-    work: UnitOfWork,
-    service: Service,
-    page: Page,
-    result: IngestResult,
-    roster: RosterCache,
-    sink: list[dict[str, Any]] | None = None,
-) -> None:
-    """A page was just inserted: announce it, then hold it for support hours or page."""
-    result.created.append(page.id)
-    payload = {**_summary_payload(page, service.name), "runbook": page.runbook_id is not None}
-    work.emit("page.triggered", "page", page.id, payload)
-    rules = roster.support_hours(work.session, service.support_hours_id)
-    if page.urgency == "low" and rules is not None and not rules.contains(work.now):
-        page.state = PageState.DEFERRED.value
-        page.deferred_until = rules.next_start(work.now)
-        result.deferred.append(page.id)
+    rows = work.session.execute(
+        update(Page)
+        .where(_id_in(work.session, page_ids), Page.state != _RESOLVED)
+        .values(
+            state=_RESOLVED,
+            resolved_at=work.now,
+            next_escalation_at=None,
+            deferred_until=None,
+            version=Page.version + 1,
+        )
+        .returning(Page.id, Page.summary, Page.service_id, Page.urgency, Page.incident_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for page_id, summary, service_id, urgency, incident_id in sorted(rows):
+        result.resolved.append(page_id)
         work.emit(
-            "page.deferred",
+            "page.resolved",
             "page",
-            page.id,
-            {**payload, "until": page.deferred_until.isoformat() if page.deferred_until else None},
+            page_id,
+            _summary_payload(page_id, summary, ref.names.get(service_id, ""), urgency),
+            incident_id=incident_id,
         )
-        return
-    _start_level(work, page, 0, NotificationReason.INITIAL.value, roster, sink)
 
 
-def _open_page(session: Session, service_id: int, key: str) -> Page | None:
-    return session.scalar(
-        select(Page).where(
-            Page.service_id == service_id, Page.dedup_key == key, Page.state != PageState.RESOLVED
+def _count_repeats(work: UnitOfWork, repeats: Mapping[int, int], result: IngestResult) -> None:
+    """Count repeats: one UPDATE per distinct count (nearly always just one)."""
+    by_count: dict[int, list[int]] = {}
+    for page_id, count in repeats.items():
+        by_count.setdefault(count, []).append(page_id)
+    for count, page_ids in by_count.items():
+        work.session.execute(
+            update(Page)
+            .where(_id_in(work.session, page_ids))
+            .values(
+                occurrences=Page.occurrences + count,
+                last_seen_at=work.now,
+                version=Page.version + 1,
+            )
+            .execution_options(synchronize_session=False)
         )
-    )
+    result.repeated.extend(repeats)
 
 
-def _ingest_one(
-    work: UnitOfWork,
-    service: Service,
-    alert: AlertIn,
-    result: IngestResult,
-    roster: RosterCache,
-    catalog: RunbookCatalog,
+def _create_pages(
+    work: UnitOfWork, ref: Reference, fresh: Sequence[_Fresh], result: IngestResult
 ) -> None:
-    """One alert on its own, absorbing a duplicate a concurrent delivery inserted first."""
-    session = work.session
-    page = _open_page(session, service.id, alert.dedup_key)
-    if alert.status != FIRING:
-        if page is not None:
-            _resolve_from_alert(work, page, service, result)
-        return
-    if page is not None:
-        page.occurrences += 1
-        page.last_seen_at = work.now
-        result.repeated.append(page.id)
-        return
-    page = _new_page(work, service, alert, catalog)
-    try:
-        with session.begin_nested():
-            session.add(page)
-            session.flush()
-    except sqlalchemy.exc.IntegrityError:
-        existing = _open_page(session, service.id, alert.dedup_key)
-        if existing is None:
-            raise
-        existing.occurrences += 1
-        existing.last_seen_at = work.now
-        result.repeated.append(existing.id)
-        return
-    _after_create(work, service, page, result, roster)
+    """Insert the delivery's new pages already in their first state, then tell whom it pages.
+
+    A page is decided before it is written (urgency, held for support hours or paging level
+    one now) so that it is written once, not inserted and then updated.
+    """
+    session, now = work.session, work.now
+    targets = _Targets(ref.roster, now)
+    rows: list[dict[str, Any]] = []
+    for item in fresh:
+        route, alert = item.route, item.alert
+        urgency = alert.urgency or urgency_for(alert.labels, route.urgency_rules)
+        rules = ref.roster.support_hours(route.support_hours_id)
+        levels = ref.roster.policy_levels(route.escalation_policy_id)
+        state, deferred_until, next_at = _TRIGGERED, None, None
+        if item.resolved:
+            state = _RESOLVED
+        elif urgency == "low" and rules is not None and not rules.contains(now):
+            state, deferred_until = _DEFERRED, rules.next_start(now)
+        elif levels:
+            next_at = now + timedelta(minutes=levels[0].delay_minutes)
+        rows.append(
+            {
+                "service_id": route.id,
+                "dedup_key": alert.dedup_key,
+                "summary": alert.summary,
+                "details": alert.details,
+                "source": alert.source,
+                "urgency": urgency,
+                "state": state,
+                "labels": dict(alert.labels),
+                "annotations": dict(alert.annotations),
+                "runbook_url": alert.runbook_url,
+                "runbook_id": ref.catalog.match(route.id, alert.labels, alert.annotations),
+                "escalation_policy_id": route.escalation_policy_id,
+                "escalation_level": 0,
+                "escalation_round": 0,
+                "next_escalation_at": next_at,
+                "deferred_until": deferred_until,
+                "occurrences": item.occurrences,
+                "triggered_at": now,
+                "last_seen_at": now,
+                "resolved_at": now if item.resolved else None,
+                "version": 1,
+            }
+        )
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(Page.__table__)
+        .on_conflict_do_nothing(
+            index_elements=["service_id", "dedup_key"], index_where=_OPEN_DEDUP_PREDICATE
+        )
+        .returning(Page.id, Page.service_id, Page.dedup_key)
+    )
+    inserted = {(s, k): page_id for page_id, s, k in session.execute(statement, rows)}
+    lost = {
+        (row["service_id"], row["dedup_key"]): row["occurrences"]
+        for row in rows
+        if (row["service_id"], row["dedup_key"]) not in inserted
+    }
+    if lost:  # a concurrent delivery inserted these first: they are repeats of its pages
+        _count_repeats(work, _open_page_ids(session, lost), result)
+    paged: dict[int | None, list[int]] = {}  # policy → pages that page its first level now
+    for row in rows:
+        page_id = inserted.get((row["service_id"], row["dedup_key"]))
+        if page_id is None:
+            continue
+        summary, urgency = row["summary"], row["urgency"]
+        payload = {
+            **_summary_payload(page_id, summary, ref.names.get(row["service_id"], ""), urgency),
+            "runbook": row["runbook_id"] is not None,
+        }
+        if row["state"] == _RESOLVED:
+            result.resolved.append(page_id)
+            work.emit("page.resolved", "page", page_id, payload)
+            continue
+        result.created.append(page_id)
+        work.emit("page.triggered", "page", page_id, payload)
+        if row["state"] == _DEFERRED:
+            result.deferred.append(page_id)
+            work.emit(
+                "page.deferred",
+                "page",
+                page_id,
+                {**payload, "until": row["deferred_until"].isoformat()},
+            )
+            continue
+        people = targets(row["escalation_policy_id"], 0)
+        if not ref.roster.policy_levels(row["escalation_policy_id"]) or not people:
+            continue
+        reason = NotificationReason.INITIAL.value
+        paged.setdefault(row["escalation_policy_id"], []).append(page_id)
+        work.emit(
+            "page.notified",
+            "page",
+            page_id,
+            _notified_payload(page_id, summary, urgency, 0, 0, [p.handle for p in people], reason),
+        )
+    for policy_id, page_ids in paged.items():
+        _record_notifications(
+            work, page_ids, targets(policy_id, 0), NotificationReason.INITIAL.value
+        )
+
+
+def _open_page_ids(session: Session, counts: Mapping[tuple[int, str], int]) -> dict[int, int]:
+    return {
+        page_id: counts[(service_id, key)]
+        for page_id, service_id, key in session.execute(
+            select(Page.id, Page.service_id, Page.dedup_key).where(
+                tuple_(Page.service_id, Page.dedup_key).in_(list(counts)),
+                Page.state != _RESOLVED,
+            )
+        )
+    }
 
 
 def create_page(
@@ -563,8 +764,8 @@ def escalate(
         page = _page(work.session, page_id)
         if page.state == PageState.RESOLVED.value:
             raise ConflictError(f"page #{page_id} is already resolved")
+        roster = reference(context, work.session).roster
         if to_expertise:
-            roster = RosterCache(work.session)
             experts = roster.experts_for(to_expertise.strip().lower(), work.now)
             if not experts:
                 raise NotFoundError(f"nobody has the expertise '{to_expertise}'")
@@ -572,8 +773,7 @@ def escalate(
             page.state = PageState.TRIGGERED.value
             told = _notify(work, page, experts[:1], NotificationReason.MANUAL_ESCALATION.value)
         else:
-            roster = RosterCache(work.session)
-            levels = roster.levels.get(page.escalation_policy_id or -1, [])
+            levels = roster.policy_levels(page.escalation_policy_id)
             if page.escalation_level + 1 >= len(levels):
                 raise ConflictError(f"page #{page_id} is already at the last escalation level")
             page.state = PageState.TRIGGERED.value
@@ -613,239 +813,326 @@ class SweepResult:
     next_due: datetime | None = None
 
 
-def sweep(context: ServiceContext, limit: int = 500) -> SweepResult:
-    """Do every escalation step that is due, each claimed in its own transaction."""
+def sweep(context: ServiceContext, limit: int = 10 * SWEEP_CHUNK) -> SweepResult:
+    """Do every step that is due: escalations, releases at the start of support hours, and
+    acknowledgements that timed out. Claimed set by set, a chunk per transaction."""
     result = SweepResult()
     now = context.clock.now()
     with reading(context) as session:
-        roster = RosterCache(session)
+        ref = reference(context, session)
         due = session.execute(
-            select(Page.id, Page.escalation_level, Page.escalation_round, Page.escalation_policy_id)
-            .where(
-                Page.state == PageState.TRIGGERED.value,
-                Page.next_escalation_at <= now,
-            )
+            select(Page.id, Page.escalation_policy_id, Page.escalation_level, Page.escalation_round)
+            .where(Page.state == _TRIGGERED, Page.next_escalation_at <= now)
             .order_by(Page.next_escalation_at)
             .limit(limit)
         ).all()
-        held = session.scalars(
-            select(Page.id)
-            .where(
-                Page.state == PageState.DEFERRED.value,
-                Page.deferred_until <= now,
-            )
+        held = session.execute(
+            select(Page.id, Page.escalation_policy_id)
+            .where(Page.state == _DEFERRED, Page.deferred_until <= now)
+            .order_by(Page.deferred_until)
             .limit(limit)
         ).all()
-        timed_out = session.execute(
-            select(Page.id, EscalationPolicy.ack_timeout_minutes, Page.acknowledged_at)
-            .join(EscalationPolicy, EscalationPolicy.id == Page.escalation_policy_id)
-            .where(
-                Page.state == PageState.ACKNOWLEDGED.value,
-                EscalationPolicy.ack_timeout_minutes.is_not(None),
-            )
-            .limit(limit)
-        ).all()
-    for start in range(0, len(due), 250):
-        result.escalated += _escalation_chunk(context, due[start : start + 250], roster)
-    for page_id in held:
-        result.released += _release(context, page_id, roster)
-    for page_id, minutes, acknowledged_at in timed_out:
-        if minutes and acknowledged_at and acknowledged_at + timedelta(minutes=minutes) <= now:
-            result.reopened += _reopen(context, page_id, acknowledged_at, roster)
+        timeouts = ref.roster.ack_timeouts
+        timed_out = (
+            session.execute(
+                select(Page.id, Page.escalation_policy_id)
+                .where(
+                    Page.state == _ACKNOWLEDGED,
+                    or_(
+                        *(
+                            and_(
+                                Page.escalation_policy_id == policy_id,
+                                Page.acknowledged_at <= now - timedelta(minutes=minutes),
+                            )
+                            for policy_id, minutes in timeouts.items()
+                        )
+                    ),
+                )
+                .order_by(Page.acknowledged_at)
+                .limit(limit)
+            ).all()
+            if timeouts
+            else []
+        )
+    result.escalated = _in_chunks(context, ref, _escalate_due, due)
+    result.released = _in_chunks(context, ref, _release_held, held)
+    result.reopened = _in_chunks(context, ref, _reopen_timed_out, timed_out)
     result.next_due = next_due(context)
     return result
 
 
-def _escalation_chunk(context: ServiceContext, due: Sequence[Any], roster: RosterCache) -> int:
-    """Escalate many due pages in one transaction, each step still claimed on its own row.
+def _in_chunks(
+    context: ServiceContext,
+    ref: Reference,
+    step: Callable[[ServiceContext, Reference, Sequence[Any]], int],
+    rows: Sequence[Any],
+) -> int:
+    """Run ``step`` over ``rows`` a chunk per transaction, oldest first.
 
-    One UPDATE claims the chunk: a page is only taken at the level and round it was seen at,
-    while triggered and due, so a competing engine (or an acknowledgement) that committed
-    first makes that row drop out of what comes back.
+    On PostgreSQL two chunks are in flight at once, on two connections: most of a chunk's
+    time is the server's work, which then runs on a second core while this process prepares
+    the next. Chunks hold disjoint pages, so they never wait on each other's locks. SQLite
+    has one writer at a time; there the chunks run one after the other.
     """
+    chunks = [rows[start : start + SWEEP_CHUNK] for start in range(0, len(rows), SWEEP_CHUNK)]
+    if len(chunks) < 2 or context.database.url.get_backend_name() != "postgresql":
+        return sum(step(context, ref, chunk) for chunk in chunks)
+    with ThreadPoolExecutor(2, thread_name_prefix="warroom-sweep") as pool:
+        return sum(pool.map(lambda chunk: step(context, ref, chunk), chunks))
+
+
+def _grouped(rows: Iterable[Sequence[Any]]) -> dict[tuple[Any, ...], list[int]]:
+    """Page ids by everything after the id in their row: pages that take the same step."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for page_id, *rest in rows:
+        groups.setdefault(tuple(rest), []).append(page_id)
+    return groups
+
+
+def _escalate_due(context: ServiceContext, ref: Reference, due: Sequence[Any]) -> int:
+    """Escalate a chunk of due pages; pages at the same step are claimed by one UPDATE.
+
+    The UPDATE only takes a page at the level and round it was seen at, while triggered and
+    due, so a competing engine (or an acknowledgement) that committed first makes that row
+    drop out of what comes back.
+    """
+    claimed = 0
     with unit_of_work(context) as work:
-        now = work.now
-        plan: dict[int, tuple[int, int, int, int, datetime | None]] = {}
-        for page_id, level, round_, policy_id in due:
-            levels = roster.levels.get(policy_id or -1, [])
-            repeats = roster.repeats.get(policy_id or -1, 0)
+        now, session = work.now, work.session
+        targets = _Targets(ref.roster, now)
+        for (policy_id, level, round_), page_ids in _grouped(due).items():
+            levels = ref.roster.policy_levels(policy_id)
             if level + 1 < len(levels):
                 new_level, new_round = level + 1, round_
-            elif round_ < repeats and levels:
+            elif levels and round_ < ref.roster.repeats.get(policy_id, 0):
                 new_level, new_round = 0, round_ + 1
             else:
                 new_level, new_round = level, round_  # the end of the ladder
             exhausted = (new_level, new_round) == (level, round_)
-            next_at = (
-                None if exhausted else now + timedelta(minutes=levels[new_level].delay_minutes)
-            )
-            plan[page_id] = (level, round_, new_level, new_round, next_at)
-        if not plan:
-            return 0
-        claimed_rows = work.session.execute(
-            update(Page)
-            .where(
-                tuple_(Page.id, Page.escalation_level, Page.escalation_round).in_(
-                    [(pid, p[0], p[1]) for pid, p in plan.items()]
-                ),
-                Page.state == PageState.TRIGGERED.value,
-                Page.next_escalation_at <= now,
-            )
-            .values(
-                escalation_level=case({pid: p[2] for pid, p in plan.items()}, value=Page.id),
-                escalation_round=case({pid: p[3] for pid, p in plan.items()}, value=Page.id),
-                next_escalation_at=case(
-                    {pid: p[4] for pid, p in plan.items()}, value=Page.id, else_=None
-                ),
-                version=Page.version + 1,
-            )
-            .returning(
-                Page.id, Page.summary, Page.incident_id, Page.urgency, Page.escalation_policy_id
-            )
-            .execution_options(synchronize_session=False)
-        ).all()
-        notifications: list[dict[str, Any]] = []
-        for page_id, summary, incident_id, urgency, policy_id in claimed_rows:
-            level, round_, new_level, new_round, _next = plan[page_id]
-            if (new_level, new_round) == (level, round_):
-                work.emit(
-                    "page.escalation_exhausted",
-                    "page",
-                    page_id,
-                    {"page_id": page_id, "summary": summary[:200]},
-                    incident_id=incident_id,
+            rows = session.execute(
+                update(Page)
+                .where(
+                    _id_in(session, page_ids),
+                    Page.escalation_level == level,
+                    Page.escalation_round == round_,
+                    Page.state == _TRIGGERED,
+                    Page.next_escalation_at <= now,
                 )
+                .values(
+                    escalation_level=new_level,
+                    escalation_round=new_round,
+                    next_escalation_at=(
+                        None
+                        if exhausted
+                        else now + timedelta(minutes=levels[new_level].delay_minutes)
+                    ),
+                    version=Page.version + 1,
+                )
+                .returning(Page.id, Page.summary, Page.urgency, Page.incident_id)
+                .execution_options(synchronize_session=False)
+            ).all()
+            claimed += len(rows)
+            if exhausted:
+                for page_id, summary, _urgency, incident_id in rows:
+                    work.emit(
+                        "page.escalation_exhausted",
+                        "page",
+                        page_id,
+                        {"page_id": page_id, "summary": summary[:200]},
+                        incident_id=incident_id,
+                    )
                 continue
             reason = (
                 NotificationReason.REPEAT if new_round != round_ else NotificationReason.ESCALATION
             ).value
-            targets = roster.level_targets(roster.levels[policy_id or -1][new_level], now)
-            notifications.extend(
-                {
-                    "page_id": page_id,
-                    "person_id": t.id,
-                    "escalation_round": new_round,
-                    "escalation_level": new_level,
-                    "reason": reason,
-                    "created_at": now,
-                }
-                for t in targets
-            )
-            handles = [t.handle for t in targets]
-            if handles:
+            people = targets(policy_id, new_level)
+            _record_notifications(work, [r[0] for r in rows], people, reason)
+            handles = [p.handle for p in people]
+            for page_id, summary, urgency, incident_id in rows:
+                if handles:
+                    work.emit(
+                        "page.notified",
+                        "page",
+                        page_id,
+                        _notified_payload(
+                            page_id, summary, urgency, new_level, new_round, handles, reason
+                        ),
+                        incident_id=incident_id,
+                    )
                 work.emit(
-                    "page.notified",
+                    "page.escalated",
                     "page",
                     page_id,
                     {
                         "page_id": page_id,
                         "summary": summary[:200],
-                        "handles": handles,
                         "level": new_level + 1,
                         "round": new_round,
-                        "urgency": urgency,
-                        "reason": reason,
+                        "handles": handles,
+                        "by_hand": False,
                     },
                     incident_id=incident_id,
                 )
-            work.emit(
-                "page.escalated",
-                "page",
-                page_id,
-                {
-                    "page_id": page_id,
-                    "summary": summary[:200],
-                    "level": new_level + 1,
-                    "round": new_round,
-                    "handles": handles,
-                    "by_hand": False,
-                },
-                incident_id=incident_id,
-            )
-        if notifications:
-            work.session.execute(_insert_ignoring_duplicates(work.session), notifications)
-        return len(claimed_rows)
+    return claimed
 
 
-def _insert_ignoring_duplicates(session: Session) -> Any:
-    """INSERT for notifications that skips a (page, round, level, person) already told."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(Notification).on_conflict_do_nothing()
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(Notification).on_conflict_do_nothing()
-
-
-def _release(context: ServiceContext, page_id: int, roster: RosterCache) -> int:
+def _release_held(context: ServiceContext, ref: Reference, held: Sequence[Any]) -> int:
+    """Support hours began: page what was held, from the first level."""
+    claimed = 0
     with unit_of_work(context) as work:
-        claimed = _claimed(
-            work.session,
-            update(Page)
-            .where(
-                Page.id == page_id,
-                Page.state == PageState.DEFERRED.value,
-                Page.deferred_until <= work.now,
-            )
-            .values(state=PageState.TRIGGERED.value, deferred_until=None, version=Page.version + 1),
-        )
-        if not claimed:
-            return 0
-        page = _page(work.session, page_id)
-        work.session.refresh(page)
-        work.emit(
-            "page.released", "page", page_id, {"page_id": page_id, "summary": page.summary[:200]}
-        )
-        _start_level(work, page, 0, NotificationReason.RELEASED.value, roster)
-        return 1
+        now, session = work.now, work.session
+        targets = _Targets(ref.roster, now)
+        for (policy_id,), page_ids in _grouped(held).items():
+            levels = ref.roster.policy_levels(policy_id)
+            rows = session.execute(
+                update(Page)
+                .where(
+                    _id_in(session, page_ids),
+                    Page.state == _DEFERRED,
+                    Page.deferred_until <= now,
+                )
+                .values(
+                    state=_TRIGGERED,
+                    deferred_until=None,
+                    escalation_level=0,
+                    next_escalation_at=(
+                        now + timedelta(minutes=levels[0].delay_minutes) if levels else None
+                    ),
+                    version=Page.version + 1,
+                )
+                .returning(Page.id, Page.summary, Page.urgency, Page.incident_id)
+                .execution_options(synchronize_session=False)
+            ).all()
+            claimed += len(rows)
+            for page_id, summary, _urgency, incident_id in rows:
+                work.emit(
+                    "page.released",
+                    "page",
+                    page_id,
+                    {"page_id": page_id, "summary": summary[:200]},
+                    incident_id=incident_id,
+                )
+            if levels:
+                _notify_first_level(
+                    work, rows, targets(policy_id, 0), NotificationReason.RELEASED.value
+                )
+    return claimed
 
 
-def _reopen(context: ServiceContext, page_id: int, seen_ack: datetime, roster: RosterCache) -> int:
+def _reopen_timed_out(context: ServiceContext, ref: Reference, timed_out: Sequence[Any]) -> int:
+    """Acknowledged but not resolved in time: back to triggered, paging from the first level
+    in a new round. A fresh acknowledgement since it was seen moves ``acknowledged_at`` past
+    the cut-off, so the claim misses it."""
+    claimed = 0
     with unit_of_work(context) as work:
-        claimed = _claimed(
-            work.session,
-            update(Page)
-            .where(
-                Page.id == page_id,
-                Page.state == PageState.ACKNOWLEDGED.value,
-                Page.acknowledged_at == seen_ack,
-            )
-            .values(
-                state=PageState.TRIGGERED.value,
-                acknowledged_at=None,
-                acknowledged_by_id=None,
-                escalation_round=Page.escalation_round + 1,
-                version=Page.version + 1,
-            ),
-        )
-        if not claimed:
-            return 0
-        page = _page(work.session, page_id)
-        work.session.refresh(page)
+        now, session = work.now, work.session
+        targets = _Targets(ref.roster, now)
+        for (policy_id,), page_ids in _grouped(timed_out).items():
+            levels = ref.roster.policy_levels(policy_id)
+            cutoff = now - timedelta(minutes=ref.roster.ack_timeouts.get(policy_id, 0))
+            rows = session.execute(
+                update(Page)
+                .where(
+                    _id_in(session, page_ids),
+                    Page.state == _ACKNOWLEDGED,
+                    Page.acknowledged_at <= cutoff,
+                )
+                .values(
+                    state=_TRIGGERED,
+                    acknowledged_at=None,
+                    acknowledged_by_id=None,
+                    escalation_level=0,
+                    escalation_round=Page.escalation_round + 1,
+                    next_escalation_at=(
+                        now + timedelta(minutes=levels[0].delay_minutes) if levels else None
+                    ),
+                    version=Page.version + 1,
+                )
+                .returning(Page.id, Page.summary, Page.urgency, Page.incident_id)
+                .execution_options(synchronize_session=False)
+            ).all()
+            claimed += len(rows)
+            for page_id, summary, _urgency, incident_id in rows:
+                work.emit(
+                    "page.reopened",
+                    "page",
+                    page_id,
+                    {
+                        "page_id": page_id,
+                        "summary": summary[:200],
+                        "why": "acknowledged but not resolved in time",
+                    },
+                    incident_id=incident_id,
+                )
+            if levels:
+                _notify_first_level(
+                    work, rows, targets(policy_id, 0), NotificationReason.REPEAT.value
+                )
+    return claimed
+
+
+def _notify_first_level(
+    work: UnitOfWork, rows: Sequence[Any], people: Sequence[Target], reason: str
+) -> None:
+    """Level one of claimed pages (id, summary, urgency, incident) whose round may differ."""
+    if not rows or not people:
+        return
+    _record_notifications(work, [r[0] for r in rows], people, reason)
+    rounds = dict(
+        work.session.execute(
+            select(Page.id, Page.escalation_round).where(_id_in(work.session, [r[0] for r in rows]))
+        ).all()
+    )
+    handles = [p.handle for p in people]
+    for page_id, summary, urgency, incident_id in rows:
         work.emit(
-            "page.reopened",
+            "page.notified",
             "page",
             page_id,
-            {
-                "page_id": page_id,
-                "summary": page.summary[:200],
-                "why": "acknowledged but not resolved in time",
-            },
-            incident_id=page.incident_id,
+            _notified_payload(page_id, summary, urgency, 0, rounds[page_id], handles, reason),
+            incident_id=incident_id,
         )
-        _start_level(work, page, 0, NotificationReason.REPEAT.value, roster)
-        return 1
+
+
+def _record_notifications(
+    work: UnitOfWork, page_ids: Sequence[int], people: Sequence[Target], reason: str
+) -> None:
+    """Who is told, for pages just claimed: one INSERT … SELECT from the pages per person,
+    taking each page's level and round as the claim left them. A (page, round, level,
+    person) already recorded is skipped."""
+    if not page_ids:
+        return
+    for person in people:
+        work.session.execute(
+            _insert_ignoring_duplicates(work.session).from_select(
+                [
+                    "page_id",
+                    "person_id",
+                    "escalation_round",
+                    "escalation_level",
+                    "reason",
+                    "created_at",
+                ],
+                select(
+                    Page.id,
+                    literal(person.id, BigInteger),
+                    Page.escalation_round,
+                    Page.escalation_level,
+                    literal(reason),
+                    literal(work.now, Notification.created_at.type),
+                ).where(_id_in(work.session, page_ids)),
+            )
+        )
 
 
 def next_due(context: ServiceContext) -> datetime | None:
     """When the next step falls due: what a local alarm clock should be set to."""
     with reading(context) as session:
         escalation = session.scalar(
-            select(func.min(Page.next_escalation_at)).where(Page.state == PageState.TRIGGERED.value)
+            select(func.min(Page.next_escalation_at)).where(Page.state == _TRIGGERED)
         )
         release = session.scalar(
-            select(func.min(Page.deferred_until)).where(Page.state == PageState.DEFERRED.value)
+            select(func.min(Page.deferred_until)).where(Page.state == _DEFERRED)
         )
     candidates = [t for t in (escalation, release) if t is not None]
     return min(candidates) if candidates else None

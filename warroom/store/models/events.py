@@ -23,6 +23,7 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_tx_id", "tx", "id"),
         Index("ix_events_incident_id_at", "incident_id", "at"),
+        Index("ix_events_topic", "topic"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
