@@ -7,7 +7,8 @@
    its notifier. Baseline: a raw LISTEN/NOTIFY round trip in the same run.
 2. Sustained ingest into PostgreSQL through the receiver's ingest path (batches as
    Alertmanager sends them), against a raw INSERT of the same rows.
-3. 10,000 pending escalations falling due at once: how late after its deadline each fires.
+3. 10,000 pending escalations falling due at once: how late after its deadline each fires,
+   with the real engine on the real clock.
 """
 
 from __future__ import annotations
@@ -29,13 +30,15 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from warroom.domain.alerts import parse_alertmanager
-from warroom.domain.clock import FakeClock
+from warroom.domain.clock import Clock, FakeClock, SystemClock
 from warroom.domain.events import FeedEvent
+from warroom.engine.escalation import EscalationEngine
 from warroom.engine.feed_listener import FeedListener
 from warroom.engine.receiver import AlertReceiver
+from warroom.services import paging as paging_service
 from warroom.services.context import ServiceContext
 from warroom.services.demo import seed_demo
-from warroom.services.paging import ingest, sweep
+from warroom.services.paging import ingest
 from warroom.store.database import Database
 from warroom.store.models import Page
 from warroom.store.schema import upgrade
@@ -138,7 +141,7 @@ def drop_postgres(admin_url: str, name: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def prepare(url: str, clock: FakeClock | None = None) -> ServiceContext:
+def prepare(url: str, clock: Clock | None = None) -> ServiceContext:
     database = Database(make_url(url))
     upgrade(database)
     context = ServiceContext(
@@ -173,10 +176,15 @@ def ingest_rate(url: str, alerts: int = 5000, batch: int = 50) -> tuple[float, f
     return ours, raw
 
 
-def escalation_delays(url: str, pending: int = 10_000) -> list[float]:
-    clock = FakeClock(datetime(2026, 3, 2, 10, tzinfo=UTC))
-    context = prepare(url, clock)
-    due = clock.now() + timedelta(minutes=5)
+def escalation_delays(url: str, pending: int = 10_000) -> tuple[list[float], float]:
+    """10,000 pages due at one instant, a few seconds ahead on the real clock, and the real
+    engine (APScheduler alarm included) left to it. A page fires when the transaction that
+    claimed its step commits; its delay is that moment minus the deadline.
+
+    Baseline: one UPDATE of the same rows in the same state, what no escalation can beat.
+    """
+    context = prepare(url, SystemClock())
+    due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=4)
     with context.database.engine.begin() as connection:
         service = connection.execute(
             text("SELECT id, escalation_policy_id FROM services WHERE slug = 'kubernetes'")
@@ -199,26 +207,45 @@ def escalation_delays(url: str, pending: int = 10_000) -> list[float]:
                     "escalation_round": 0,
                     "next_escalation_at": due,
                     "occurrences": 1,
-                    "triggered_at": clock.now(),
-                    "last_seen_at": clock.now(),
+                    "triggered_at": due - timedelta(minutes=5),
+                    "last_seen_at": due - timedelta(minutes=5),
                     "version": 1,
                 }
                 for n in range(pending)
             ],
         )
-    clock.set(due)
+        # Autovacuum analyses a table after 10% of it changed, within a minute; the pages of
+        # a real flood were created minutes before they fall due.
+        connection.execute(text("ANALYZE pages"))
     delays: list[float] = []
-    started = time.perf_counter()
-    remaining = pending
-    while remaining > 0:
-        result = sweep(context)
-        elapsed = (time.perf_counter() - started) * 1000
-        delays.extend([elapsed] * result.escalated)
-        remaining -= result.escalated
-        if result.escalated == 0:
-            break
+    step = paging_service._escalate_due
+
+    def timed_step(*args):  # type: ignore[no-untyped-def]
+        claimed = step(*args)
+        delays.extend([(time.time() - due.timestamp()) * 1000] * claimed)
+        return claimed
+
+    paging_service._escalate_due = timed_step  # type: ignore[assignment]
+    engine = EscalationEngine(context)
+    engine.start()  # its first sweep finds nothing due and sets the alarm for the deadline
+    try:
+        deadline = time.monotonic() + 60
+        while len(delays) < pending and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        engine.stop()
+        paging_service._escalate_due = step  # type: ignore[assignment]
+    with context.database.engine.begin() as connection:
+        start = time.perf_counter()
+        connection.execute(
+            text(
+                "UPDATE pages SET escalation_level = 0, version = version + 1 "
+                "WHERE state = 'triggered' AND dedup_key LIKE 'esc-%'"
+            )
+        )
+        baseline = (time.perf_counter() - start) * 1000
     context.database.dispose()
-    return delays
+    return delays, baseline
 
 
 def main() -> int:
@@ -260,11 +287,15 @@ def main() -> int:
 
     url, name = fresh_postgres(args.postgres)
     try:
-        delays = escalation_delays(url)
-        print("10,000 escalations falling due at once, one engine")
+        delays, baseline = escalation_delays(url)
+        print("10,000 escalations falling due at once, one engine (real clock, APScheduler)")
         print(
             f"  fired              : {len(delays)}; p50 {statistics.median(delays):7.0f} ms, "
             f"worst {max(delays):7.0f} ms after the deadline   (target <= 1,000 ms)"
+        )
+        print(
+            f"  one bare UPDATE    : {baseline:7.0f} ms for the same rows   ratio worst "
+            f"{max(delays) / baseline:4.1f}x"
         )
     finally:
         drop_postgres(args.postgres, name)

@@ -44,6 +44,7 @@ from warroom.domain.vocabulary import NotificationReason, PageState
 from warroom.services.context import ServiceContext, UnitOfWork, reading, unit_of_work
 from warroom.services.oncall import ScheduleInfo, load_schedules
 from warroom.services.runbooks import RunbookCatalog
+from warroom.store.feed import append_events_from, json_object
 from warroom.store.models import (
     EscalationLevel,
     EscalationPolicy,
@@ -325,8 +326,9 @@ def _notified_payload(
     }
 
 
-def _notify(work: UnitOfWork, page: Page, people: Sequence[Target], reason: str) -> list[str]:
-    """Record who is told, once per (page, round, level, person), and tell the team."""
+def _record_told(work: UnitOfWork, page: Page, people: Sequence[Target], reason: str) -> list[str]:
+    """Record who is told at the page's current step, once per (page, round, level, person);
+    the handles of those newly told. The caller's event says so."""
     told = []
     for person in people:
         exists = work.session.scalar(
@@ -351,37 +353,7 @@ def _notify(work: UnitOfWork, page: Page, people: Sequence[Target], reason: str)
         )
         told.append(person.handle)
     work.session.flush()
-    if told:
-        work.emit(
-            "page.notified",
-            "page",
-            page.id,
-            _notified_payload(
-                page.id,
-                page.summary,
-                page.urgency,
-                page.escalation_level,
-                page.escalation_round,
-                told,
-                reason,
-            ),
-            incident_id=page.incident_id,
-        )
     return told
-
-
-def _start_level(
-    work: UnitOfWork, page: Page, level_index: int, reason: str, roster: RosterCache
-) -> list[str]:
-    """Notify level ``level_index`` of the page's policy and schedule the next step."""
-    levels = roster.policy_levels(page.escalation_policy_id)
-    page.escalation_level = level_index
-    if not levels:
-        page.next_escalation_at = None
-        return []
-    level = levels[min(level_index, len(levels) - 1)]
-    page.next_escalation_at = work.now + timedelta(minutes=level.delay_minutes)
-    return _notify(work, page, roster.level_targets(level, work.now), reason)
 
 
 def _summary_payload(page_id: int, summary: str, service: str, urgency: str) -> dict[str, object]:
@@ -769,31 +741,33 @@ def escalate(
             experts = roster.experts_for(to_expertise.strip().lower(), work.now)
             if not experts:
                 raise NotFoundError(f"nobody has the expertise '{to_expertise}'")
-            page.escalation_level += 1
-            page.state = PageState.TRIGGERED.value
-            told = _notify(work, page, experts[:1], NotificationReason.MANUAL_ESCALATION.value)
+            people = experts[:1]
         else:
             levels = roster.policy_levels(page.escalation_policy_id)
             if page.escalation_level + 1 >= len(levels):
                 raise ConflictError(f"page #{page_id} is already at the last escalation level")
-            page.state = PageState.TRIGGERED.value
-            told = _start_level(
-                work,
-                page,
-                page.escalation_level + 1,
-                NotificationReason.MANUAL_ESCALATION.value,
-                roster,
-            )
+            level = levels[page.escalation_level + 1]
+            page.next_escalation_at = work.now + timedelta(minutes=level.delay_minutes)
+            people = roster.level_targets(level, work.now)
+        page.escalation_level += 1
+        page.state = PageState.TRIGGERED.value
+        reason = NotificationReason.MANUAL_ESCALATION.value
+        told = _record_told(work, page, people, reason)
         work.emit(
             "page.escalated",
             "page",
             page_id,
             {
-                "page_id": page_id,
-                "summary": page.summary[:200],
-                "level": page.escalation_level + 1,
+                **_notified_payload(
+                    page_id,
+                    page.summary,
+                    page.urgency,
+                    page.escalation_level,
+                    page.escalation_round,
+                    told,
+                    reason,
+                ),
                 "by_hand": True,
-                "handles": told,
                 "by": handle or work.actor,
                 "expertise": to_expertise,
             },
@@ -813,7 +787,7 @@ class SweepResult:
     next_due: datetime | None = None
 
 
-def sweep(context: ServiceContext, limit: int = 10 * SWEEP_CHUNK) -> SweepResult:
+def sweep(context: ServiceContext, limit: int = 20_000) -> SweepResult:
     """Do every step that is due: escalations, releases at the start of support hours, and
     acknowledgements that timed out. Claimed set by set, a chunk per transaction."""
     result = SweepResult()
@@ -894,7 +868,8 @@ def _escalate_due(context: ServiceContext, ref: Reference, due: Sequence[Any]) -
 
     The UPDATE only takes a page at the level and round it was seen at, while triggered and
     due, so a competing engine (or an acknowledgement) that committed first makes that row
-    drop out of what comes back.
+    drop out of what comes back. Who is told and the events are written by the database from
+    the claimed rows: nothing is done per page in Python.
     """
     claimed = 0
     with unit_of_work(context) as work:
@@ -909,70 +884,31 @@ def _escalate_due(context: ServiceContext, ref: Reference, due: Sequence[Any]) -
             else:
                 new_level, new_round = level, round_  # the end of the ladder
             exhausted = (new_level, new_round) == (level, round_)
-            rows = session.execute(
-                update(Page)
-                .where(
-                    _id_in(session, page_ids),
+            ids = _claim(
+                session,
+                page_ids,
+                [
                     Page.escalation_level == level,
                     Page.escalation_round == round_,
                     Page.state == _TRIGGERED,
                     Page.next_escalation_at <= now,
-                )
-                .values(
-                    escalation_level=new_level,
-                    escalation_round=new_round,
-                    next_escalation_at=(
-                        None
-                        if exhausted
-                        else now + timedelta(minutes=levels[new_level].delay_minutes)
-                    ),
-                    version=Page.version + 1,
-                )
-                .returning(Page.id, Page.summary, Page.urgency, Page.incident_id)
-                .execution_options(synchronize_session=False)
-            ).all()
-            claimed += len(rows)
+                ],
+                escalation_level=new_level,
+                escalation_round=new_round,
+                next_escalation_at=(
+                    None if exhausted else now + timedelta(minutes=levels[new_level].delay_minutes)
+                ),
+            )
+            claimed += len(ids)
             if exhausted:
-                for page_id, summary, _urgency, incident_id in rows:
-                    work.emit(
-                        "page.escalation_exhausted",
-                        "page",
-                        page_id,
-                        {"page_id": page_id, "summary": summary[:200]},
-                        incident_id=incident_id,
-                    )
+                _announce(work, "page.escalation_exhausted", ids, {})
                 continue
             reason = (
                 NotificationReason.REPEAT if new_round != round_ else NotificationReason.ESCALATION
             ).value
-            people = targets(policy_id, new_level)
-            _record_notifications(work, [r[0] for r in rows], people, reason)
-            handles = [p.handle for p in people]
-            for page_id, summary, urgency, incident_id in rows:
-                if handles:
-                    work.emit(
-                        "page.notified",
-                        "page",
-                        page_id,
-                        _notified_payload(
-                            page_id, summary, urgency, new_level, new_round, handles, reason
-                        ),
-                        incident_id=incident_id,
-                    )
-                work.emit(
-                    "page.escalated",
-                    "page",
-                    page_id,
-                    {
-                        "page_id": page_id,
-                        "summary": summary[:200],
-                        "level": new_level + 1,
-                        "round": new_round,
-                        "handles": handles,
-                        "by_hand": False,
-                    },
-                    incident_id=incident_id,
-                )
+            _notify_many(
+                work, ids, targets(policy_id, new_level), reason, "page.escalated", by_hand=False
+            )
     return claimed
 
 
@@ -984,38 +920,21 @@ def _release_held(context: ServiceContext, ref: Reference, held: Sequence[Any]) 
         targets = _Targets(ref.roster, now)
         for (policy_id,), page_ids in _grouped(held).items():
             levels = ref.roster.policy_levels(policy_id)
-            rows = session.execute(
-                update(Page)
-                .where(
-                    _id_in(session, page_ids),
-                    Page.state == _DEFERRED,
-                    Page.deferred_until <= now,
-                )
-                .values(
-                    state=_TRIGGERED,
-                    deferred_until=None,
-                    escalation_level=0,
-                    next_escalation_at=(
-                        now + timedelta(minutes=levels[0].delay_minutes) if levels else None
-                    ),
-                    version=Page.version + 1,
-                )
-                .returning(Page.id, Page.summary, Page.urgency, Page.incident_id)
-                .execution_options(synchronize_session=False)
-            ).all()
-            claimed += len(rows)
-            for page_id, summary, _urgency, incident_id in rows:
-                work.emit(
-                    "page.released",
-                    "page",
-                    page_id,
-                    {"page_id": page_id, "summary": summary[:200]},
-                    incident_id=incident_id,
-                )
+            ids = _claim(
+                session,
+                page_ids,
+                [Page.state == _DEFERRED, Page.deferred_until <= now],
+                state=_TRIGGERED,
+                deferred_until=None,
+                escalation_level=0,
+                next_escalation_at=(
+                    now + timedelta(minutes=levels[0].delay_minutes) if levels else None
+                ),
+            )
+            claimed += len(ids)
+            _announce(work, "page.released", ids, {})
             if levels:
-                _notify_first_level(
-                    work, rows, targets(policy_id, 0), NotificationReason.RELEASED.value
-                )
+                _notify_many(work, ids, targets(policy_id, 0), NotificationReason.RELEASED.value)
     return claimed
 
 
@@ -1030,68 +949,92 @@ def _reopen_timed_out(context: ServiceContext, ref: Reference, timed_out: Sequen
         for (policy_id,), page_ids in _grouped(timed_out).items():
             levels = ref.roster.policy_levels(policy_id)
             cutoff = now - timedelta(minutes=ref.roster.ack_timeouts.get(policy_id, 0))
-            rows = session.execute(
-                update(Page)
-                .where(
-                    _id_in(session, page_ids),
-                    Page.state == _ACKNOWLEDGED,
-                    Page.acknowledged_at <= cutoff,
-                )
-                .values(
-                    state=_TRIGGERED,
-                    acknowledged_at=None,
-                    acknowledged_by_id=None,
-                    escalation_level=0,
-                    escalation_round=Page.escalation_round + 1,
-                    next_escalation_at=(
-                        now + timedelta(minutes=levels[0].delay_minutes) if levels else None
-                    ),
-                    version=Page.version + 1,
-                )
-                .returning(Page.id, Page.summary, Page.urgency, Page.incident_id)
-                .execution_options(synchronize_session=False)
-            ).all()
-            claimed += len(rows)
-            for page_id, summary, _urgency, incident_id in rows:
-                work.emit(
-                    "page.reopened",
-                    "page",
-                    page_id,
-                    {
-                        "page_id": page_id,
-                        "summary": summary[:200],
-                        "why": "acknowledged but not resolved in time",
-                    },
-                    incident_id=incident_id,
-                )
+            ids = _claim(
+                session,
+                page_ids,
+                [Page.state == _ACKNOWLEDGED, Page.acknowledged_at <= cutoff],
+                state=_TRIGGERED,
+                acknowledged_at=None,
+                acknowledged_by_id=None,
+                escalation_level=0,
+                escalation_round=Page.escalation_round + 1,
+                next_escalation_at=(
+                    now + timedelta(minutes=levels[0].delay_minutes) if levels else None
+                ),
+            )
+            claimed += len(ids)
+            _announce(work, "page.reopened", ids, {"why": "acknowledged but not resolved in time"})
             if levels:
-                _notify_first_level(
-                    work, rows, targets(policy_id, 0), NotificationReason.REPEAT.value
-                )
+                _notify_many(work, ids, targets(policy_id, 0), NotificationReason.REPEAT.value)
     return claimed
 
 
-def _notify_first_level(
-    work: UnitOfWork, rows: Sequence[Any], people: Sequence[Target], reason: str
-) -> None:
-    """Level one of claimed pages (id, summary, urgency, incident) whose round may differ."""
-    if not rows or not people:
-        return
-    _record_notifications(work, [r[0] for r in rows], people, reason)
-    rounds = dict(
-        work.session.execute(
-            select(Page.id, Page.escalation_round).where(_id_in(work.session, [r[0] for r in rows]))
-        ).all()
-    )
-    handles = [p.handle for p in people]
-    for page_id, summary, urgency, incident_id in rows:
-        work.emit(
-            "page.notified",
-            "page",
-            page_id,
-            _notified_payload(page_id, summary, urgency, 0, rounds[page_id], handles, reason),
-            incident_id=incident_id,
+def _claim(
+    session: Session, page_ids: Sequence[int], seen: Sequence[Any], **values: Any
+) -> list[int]:
+    """Take the pages among ``page_ids`` that are still as they were ``seen``; their ids."""
+    return list(
+        session.scalars(
+            update(Page)
+            .where(_id_in(session, page_ids), *seen)
+            .values(**values, version=Page.version + 1)
+            .returning(Page.id)
+            .execution_options(synchronize_session=False)
         )
+    )
+
+
+def _announce(
+    work: UnitOfWork, topic: str, page_ids: Sequence[int], fields: Mapping[str, Any]
+) -> None:
+    """One event per page, its payload (the page's id and summary, then ``fields``, which may
+    be columns of the page) made by the database."""
+    if not page_ids:
+        return
+    session = work.session
+    payload = json_object(
+        session, {"page_id": Page.id, "summary": func.substr(Page.summary, 1, 200), **fields}
+    )
+    append_events_from(
+        session,
+        work.actor,
+        work.now,
+        topic,
+        "page",
+        select(Page.id, Page.incident_id, payload)
+        .where(_id_in(session, page_ids))
+        .order_by(Page.id),
+    )
+
+
+def _notify_many(
+    work: UnitOfWork,
+    page_ids: Sequence[int],
+    people: Sequence[Target],
+    reason: str,
+    topic: str = "page.notified",
+    **extra: Any,
+) -> None:
+    """Tell ``people`` about pages just claimed, at the level and round the claim left them,
+    and announce it: ``page.notified``, or for an escalation the ``page.escalated`` event
+    itself (one event per step; it names whom it told). An escalation is announced even when
+    its level has nobody to tell."""
+    if not page_ids or (not people and topic == "page.notified"):
+        return
+    _record_notifications(work, page_ids, people, reason)
+    _announce(
+        work,
+        topic,
+        page_ids,
+        {
+            "handles": [p.handle for p in people],
+            "level": Page.escalation_level + 1,
+            "round": Page.escalation_round,
+            "urgency": Page.urgency,
+            "reason": reason,
+            **extra,
+        },
+    )
 
 
 def _record_notifications(

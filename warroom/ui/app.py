@@ -336,7 +336,9 @@ class WarroomApp(QObject):
             if not event.topic.startswith("page."):
                 continue
             page_id = int(event.payload.get("page_id", event.entity_id))
-            if event.topic == "page.notified" and me in event.payload.get("handles", []):
+            # a page's people are told by page.notified, an escalation's by page.escalated
+            told = event.topic in ("page.notified", "page.escalated")
+            if told and me in event.payload.get("handles", []):
                 mine = True
                 fresh = self._live_since is not None and event.at >= self._live_since - timedelta(
                     seconds=30
