@@ -23,6 +23,8 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     CursorResult,
+    Table,
+    Text,
     and_,
     any_,
     bindparam,
@@ -44,6 +46,7 @@ from warroom.domain.vocabulary import NotificationReason, PageState
 from warroom.services.context import ServiceContext, UnitOfWork, reading, unit_of_work
 from warroom.services.oncall import ScheduleInfo, load_schedules
 from warroom.services.runbooks import RunbookCatalog
+from warroom.store.bulk import insert_many
 from warroom.store.feed import append_events_from, json_object
 from warroom.store.models import (
     EscalationLevel,
@@ -79,6 +82,7 @@ _RESOLVED = PageState.RESOLVED.value
 #: The predicate of the partial unique index ``uq_pages_open_dedup``, spelled as the index
 #: spells it: PostgreSQL infers the index for ON CONFLICT only from the same literal text.
 _OPEN_DEDUP_PREDICATE = text("state <> 'resolved'")
+_PAGES = cast(Table, Page.__table__)
 
 
 @dataclass
@@ -388,20 +392,12 @@ def ingest(
         session = work.session
         ref = reference(context, session)
         routed = [(_route(ref.services, alert, default_service), alert) for alert in alerts]
-        keys = list({(route.id, alert.dedup_key) for route, alert in routed})
-        open_pages: dict[tuple[int, str], int] = (
-            {
-                (service_id, key): page_id
-                for page_id, service_id, key in session.execute(
-                    select(Page.id, Page.service_id, Page.dedup_key).where(
-                        tuple_(Page.service_id, Page.dedup_key).in_(keys),
-                        Page.state != _RESOLVED,
-                    )
-                )
-            }
-            if keys
-            else {}
-        )
+        open_pages = {
+            key: page_id
+            for page_id, key in _open_pages(
+                session, {(route.id, alert.dedup_key) for route, alert in routed}
+            )
+        }
         fresh: dict[tuple[int, str], _Fresh] = {}
         repeats: Counter[int] = Counter()
         resolving: list[int] = []
@@ -534,15 +530,17 @@ def _create_pages(
                 "version": 1,
             }
         )
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(Page.__table__)
-        .on_conflict_do_nothing(
-            index_elements=["service_id", "dedup_key"], index_where=_OPEN_DEDUP_PREDICATE
+    inserted = {
+        (service_id, key): page_id
+        for page_id, service_id, key in insert_many(
+            session,
+            _PAGES,
+            rows,
+            (Page.id, Page.service_id, Page.dedup_key),
+            skip_conflicts_on=("service_id", "dedup_key"),
+            conflict_where=_OPEN_DEDUP_PREDICATE,
         )
-        .returning(Page.id, Page.service_id, Page.dedup_key)
-    )
-    inserted = {(s, k): page_id for page_id, s, k in session.execute(statement, rows)}
+    }
     lost = {
         (row["service_id"], row["dedup_key"]): row["occurrences"]
         for row in rows
@@ -592,16 +590,38 @@ def _create_pages(
         )
 
 
-def _open_page_ids(session: Session, counts: Mapping[tuple[int, str], int]) -> dict[int, int]:
-    return {
-        page_id: counts[(service_id, key)]
-        for page_id, service_id, key in session.execute(
-            select(Page.id, Page.service_id, Page.dedup_key).where(
-                tuple_(Page.service_id, Page.dedup_key).in_(list(counts)),
-                Page.state != _RESOLVED,
+def _open_pages(
+    session: Session, keys: Iterable[tuple[int, str]]
+) -> list[tuple[int, tuple[int, str]]]:
+    """The open pages (id, (service id, dedup key)) among ``keys``; on PostgreSQL the keys
+    go as two array parameters, so the statement is the same for any number of them."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return []
+    pair = tuple_(Page.service_id, Page.dedup_key)
+    if session.get_bind().dialect.name == "postgresql":
+        among = pair.in_(
+            select(
+                func.unnest(
+                    bindparam(
+                        "service_ids", [k[0] for k in wanted], type_=postgresql.ARRAY(BigInteger)
+                    )
+                ),
+                func.unnest(
+                    bindparam("dedup_keys", [k[1] for k in wanted], type_=postgresql.ARRAY(Text))
+                ),
             )
         )
-    }
+    else:
+        among = pair.in_(wanted)
+    rows = session.execute(
+        select(Page.id, Page.service_id, Page.dedup_key).where(among, Page.state != _RESOLVED)
+    )
+    return [(page_id, (service_id, key)) for page_id, service_id, key in rows]
+
+
+def _open_page_ids(session: Session, counts: Mapping[tuple[int, str], int]) -> dict[int, int]:
+    return {page_id: counts[key] for page_id, key in _open_pages(session, counts)}
 
 
 def create_page(
