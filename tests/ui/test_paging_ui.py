@@ -205,3 +205,33 @@ def test_the_escalations_view_lists_responders(qtbot, qtmodeltester, lukas_app) 
     with qtbot.waitSignal(lukas_app.report_loaded, timeout=5000):
         view.days.setCurrentIndex(3)  # a year
     assert "pages" in view.teams.text()
+
+
+@pytest.mark.usefixtures("no_notification_server")
+def test_an_escalation_that_reaches_me_notifies_me(qtbot, lukas_app, database_url) -> None:
+    """Escalations name whom they told in their own event; the engine's and a responder's."""
+    from warroom.services.paging import escalate, sweep
+
+    with qtbot.waitSignal(lukas_app.page_notified, timeout=5000):
+        page_id = _page_for_lukas(database_url)
+    other = Database(make_url(database_url))
+    clock = FakeClock(NOW)
+    context = ServiceContext(other, "script", clock)
+    try:
+        # secondary, then the leads, then the ladder starts again: back to lukas, on call
+        for minutes in (5, 15):
+            clock.set(NOW + timedelta(minutes=minutes))
+            sweep(context)
+        with qtbot.waitSignal(
+            lukas_app.page_notified, timeout=5000, check_params_cb=lambda pid: pid == page_id
+        ):
+            clock.set(NOW + timedelta(minutes=30))
+            sweep(context)
+        [second] = create_page(context, service="ledger", summary="Ledger lag").created
+        with qtbot.waitSignal(
+            lukas_app.page_notified, timeout=5000, check_params_cb=lambda pid: pid == second
+        ):
+            escalate(context, second, to_expertise="prometheus")
+        assert "escalated to you" in lukas_app.window.banner.text
+    finally:
+        other.dispose()
