@@ -107,7 +107,7 @@ def no_notification_server(monkeypatch):
 def test_without_a_notification_server_the_banner_pages_and_acknowledges(
     qtbot, lukas_app, database_url
 ) -> None:
-    assert "window banner" in lukas_app.window.paging_label.text()
+    qtbot.waitUntil(lambda: "window banner" in lukas_app.window.paging_label.text())
     with qtbot.waitSignal(lukas_app.page_notified, timeout=5000) as notified:
         page_id = _page_for_lukas(database_url)
     assert notified.args == [page_id]
@@ -157,9 +157,12 @@ def test_an_acknowledgement_while_offline_waits_on_disk_and_is_sent_once(
 def test_a_real_notification_server_sees_the_page_and_acknowledges_it(
     qtbot, notification_server, lukas_app, database_url
 ) -> None:
-    assert lukas_app.window.paging_label.text().startswith("Pages: desktop notifications")
+    qtbot.waitUntil(
+        lambda: lukas_app.window.paging_label.text().startswith("Pages: desktop notifications")
+    )
     with qtbot.waitSignal(lukas_app.page_notified, timeout=5000):
         page_id = _page_for_lukas(database_url)
+    qtbot.waitUntil(lambda: lukas_app.notifier.is_shown(page_id))  # the server gave its id
     calls = " ".join(notification_server.read_text().split())
     assert "member=Notify" in calls
     assert "Node eu-west-7 NotReady" in calls

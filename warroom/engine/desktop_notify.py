@@ -53,10 +53,11 @@ class FreedesktopNotifier:
             self._thread.join(2)
             raise
 
-    def _call(self, message: Any) -> Any:
+    def _send(self, message: Any) -> Future[Any]:
+        """Hand a method call to the connection's thread; its reply comes in the future."""
         done: Future[Any] = Future()
         self._requests.put((message, done))
-        return done.result(timeout=5)
+        return done
 
     def notify(
         self,
@@ -67,7 +68,23 @@ class FreedesktopNotifier:
         actions: Sequence[tuple[str, str]] = (),
         replaces_id: int = 0,
     ) -> int:
-        """Show a notification; returns its id (pass it as ``replaces_id`` to update it)."""
+        """Show a notification and wait for its id (for callers that may wait)."""
+        shown = self.notify_later(
+            summary, body, critical=critical, actions=actions, replaces_id=replaces_id
+        )
+        return shown.result(timeout=5)
+
+    def notify_later(
+        self,
+        summary: str,
+        body: str,
+        *,
+        critical: bool,
+        actions: Sequence[tuple[str, str]] = (),
+        replaces_id: int = 0,
+    ) -> Future[int]:
+        """Show a notification without waiting; the future holds its id (pass it as
+        ``replaces_id`` to update the notification) or why it could not be shown."""
         from jeepney import new_method_call
 
         flat = [part for key, label in actions for part in (key, label)]
@@ -87,12 +104,25 @@ class FreedesktopNotifier:
                 0 if critical else -1,
             ),
         )
-        return int(self._call(message).body[0])
+        shown: Future[int] = Future()
 
-    def close_notification(self, notification_id: int) -> None:
+        def _reply(reply: Future[Any]) -> None:
+            error = reply.exception()
+            if error is not None:
+                shown.set_exception(error)
+            elif reply.result().header.message_type.name == "error":
+                shown.set_exception(RuntimeError(f"Notify failed: {reply.result().body}"))
+            else:
+                shown.set_result(int(reply.result().body[0]))
+
+        self._send(message).add_done_callback(_reply)
+        return shown
+
+    def close_later(self, notification_id: int) -> None:
+        """Take a notification down, without waiting for the server to confirm."""
         from jeepney import new_method_call
 
-        self._call(new_method_call(self._address, "CloseNotification", "u", (notification_id,)))
+        self._send(new_method_call(self._address, "CloseNotification", "u", (notification_id,)))
 
     def _run(self) -> None:
         from jeepney import MatchRule, message_bus, new_method_call

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QWidget
 
@@ -311,16 +311,9 @@ class WarroomApp(QObject):
     def _start_paging(self) -> None:
         from warroom.engine.escalation import EscalationEngine
 
-        channel = self.notifier.start()
-        why = f" — {self.notifier.why}" if channel is not Channel.DESKTOP else ""
-        self.window.paging_label.setText(f"Pages: {channel.value}{why}  ")
-        if self.in_tray and not self.tray.available:
-            self.window.show()
-            self.window.banner.show_message(
-                "This desktop has no system tray, so warroom stays in a window; pages will "
-                f"show in {channel.value}.",
-                BannerLevel.WARNING,
-            )
+        self.window.paging_label.setText("Pages: looking for a notification server…  ")
+        self.notifier.channel_chosen.connect(self._on_notifier_channel_chosen)
+        self.notifier.start()
         if self.run_engine and self.context is not None:
             self.engine = EscalationEngine(self.context)
             self.engine.start()
@@ -328,6 +321,18 @@ class WarroomApp(QObject):
         self.reload_report()
         self._ack_retry.start()
         self.flush_pending_acks()
+
+    @Slot(str)
+    def _on_notifier_channel_chosen(self, channel: str) -> None:
+        why = f" — {self.notifier.why}" if channel != Channel.DESKTOP.value else ""
+        self.window.paging_label.setText(f"Pages: {channel}{why}  ")
+        if self.in_tray and not self.tray.available:
+            self.window.show()
+            self.window.banner.show_message(
+                "This desktop has no system tray, so warroom stays in a window; pages will "
+                f"show in {channel}.",
+                BannerLevel.WARNING,
+            )
 
     def _page_events(self, events: list[FeedEvent]) -> None:
         me = self.settings.user
