@@ -36,7 +36,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, selectinload
 
 from warroom.domain.alerts import FIRING, AlertIn, urgency_for
@@ -46,7 +46,7 @@ from warroom.domain.vocabulary import NotificationReason, PageState
 from warroom.services.context import ServiceContext, UnitOfWork, reading, unit_of_work
 from warroom.services.oncall import ScheduleInfo, load_schedules
 from warroom.services.runbooks import RunbookCatalog
-from warroom.store.bulk import insert_many
+from warroom.store.bulk import dialect_insert, insert_many
 from warroom.store.feed import append_events_from, json_object
 from warroom.store.models import (
     EscalationLevel,
@@ -83,6 +83,7 @@ _RESOLVED = PageState.RESOLVED.value
 #: spells it: PostgreSQL infers the index for ON CONFLICT only from the same literal text.
 _OPEN_DEDUP_PREDICATE = text("state <> 'resolved'")
 _PAGES = cast(Table, Page.__table__)
+_NOTIFICATIONS = cast(Table, Notification.__table__)
 
 
 @dataclass
@@ -114,9 +115,7 @@ def _id_in(session: Session, ids: Sequence[int]) -> ColumnElement[bool]:
 
 def _insert_ignoring_duplicates(session: Session) -> Any:
     """INSERT for notifications that skips a (page, round, level, person) already told."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(Notification).on_conflict_do_nothing()
-    return sqlite.insert(Notification).on_conflict_do_nothing()
+    return dialect_insert(session, _NOTIFICATIONS).on_conflict_do_nothing()
 
 
 # ----------------------------------------------------------------------------- reference data
@@ -147,7 +146,6 @@ class Route:
     """What routing needs of a service, detached from any session so it can be kept."""
 
     id: int
-    slug: str
     name: str
     urgency_rules: Mapping[str, Any]
     support_hours_id: int | None
@@ -267,7 +265,6 @@ class Reference:
         services = {
             s.slug: Route(
                 s.id,
-                s.slug,
                 s.name,
                 dict(s.urgency_rules or {}),
                 s.support_hours_id,
@@ -310,6 +307,21 @@ class _Targets:
         return self._known[key]
 
 
+def _told_fields(
+    handles: Sequence[str], level: Any, round_: Any, urgency: Any, reason: str
+) -> dict[str, Any]:
+    """What an event that tells people about a page carries besides the page's id and
+    summary. ``level`` (0-based), ``round_`` and ``urgency`` are values, or the page's own
+    columns when the database builds the payload (:func:`_announce`)."""
+    return {
+        "handles": list(handles),
+        "level": level + 1,
+        "round": round_,
+        "urgency": urgency,
+        "reason": reason,
+    }
+
+
 def _notified_payload(
     page_id: int,
     summary: str,
@@ -322,11 +334,7 @@ def _notified_payload(
     return {
         "page_id": page_id,
         "summary": summary[:200],
-        "handles": list(handles),
-        "level": level + 1,
-        "round": round_,
-        "urgency": urgency,
-        "reason": reason,
+        **_told_fields(handles, level, round_, urgency, reason),
     }
 
 
@@ -573,8 +581,8 @@ def _create_pages(
                 {**payload, "until": row["deferred_until"].isoformat()},
             )
             continue
-        people = targets(row["escalation_policy_id"], 0)
-        if not ref.roster.policy_levels(row["escalation_policy_id"]) or not people:
+        people = targets(row["escalation_policy_id"], 0)  # nobody if the policy has no levels
+        if not people:
             continue
         reason = NotificationReason.INITIAL.value
         paged.setdefault(row["escalation_policy_id"], []).append(page_id)
@@ -1047,11 +1055,13 @@ def _notify_many(
         topic,
         page_ids,
         {
-            "handles": [p.handle for p in people],
-            "level": Page.escalation_level + 1,
-            "round": Page.escalation_round,
-            "urgency": Page.urgency,
-            "reason": reason,
+            **_told_fields(
+                [p.handle for p in people],
+                Page.escalation_level,
+                Page.escalation_round,
+                Page.urgency,
+                reason,
+            ),
             **extra,
         },
     )

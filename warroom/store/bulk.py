@@ -39,6 +39,13 @@ def _encode(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+def dialect_insert(session: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """The database's own INSERT, the one that knows ON CONFLICT."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
 def insert_many(
     session: Session,
     table: Table,
@@ -58,7 +65,7 @@ def insert_many(
         return []
     names = list(rows[0])
     if session.get_bind().dialect.name != "postgresql":
-        plain = sqlite.insert(table)
+        plain = dialect_insert(session, table)
         if skip_conflicts_on:
             plain = plain.on_conflict_do_nothing(
                 index_elements=list(skip_conflicts_on), index_where=conflict_where
