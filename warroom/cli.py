@@ -577,11 +577,11 @@ def _serve(args: argparse.Namespace) -> int:
 def _page(args: argparse.Namespace) -> int:
     import json
 
-    from warroom.services import paging
+    from warroom.services.paging import ingest, queries, responses
 
     def act(context):  # type: ignore[no-untyped-def]
         if args.page_command == "create":
-            result = paging.create_page(
+            result = ingest.create_page(
                 context,
                 service=args.service,
                 summary=args.summary,
@@ -590,7 +590,7 @@ def _page(args: argparse.Namespace) -> int:
             )
             print(result.describe())
         elif args.page_command == "list":
-            lines = paging.list_pages(context, args.state)
+            lines = queries.list_pages(context, args.state)
             if args.json:
                 print(
                     json.dumps(
@@ -625,19 +625,19 @@ def _page(args: argparse.Namespace) -> int:
                         f"{p.summary[:70]}{flag}"
                     )
         elif args.page_command == "ack":
-            done = paging.acknowledge(context, args.id)
+            done = responses.acknowledge(context, args.id)
             print(
                 f"Page #{args.id} acknowledged."
                 if done
                 else f"Page #{args.id} was already acknowledged."
             )
         elif args.page_command == "resolve":
-            done = paging.resolve(context, args.id)
+            done = responses.resolve(context, args.id)
             print(
                 f"Page #{args.id} resolved." if done else f"Page #{args.id} was already resolved."
             )
         else:
-            told = paging.escalate(context, args.id, to_expertise=args.to_expertise)
+            told = responses.escalate(context, args.id, to_expertise=args.to_expertise)
             print(f"Page #{args.id} escalated; told: {', '.join(told) or 'nobody new'}.")
         return 0
 

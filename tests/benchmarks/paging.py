@@ -34,9 +34,9 @@ from warroom.domain.events import FeedEvent, NewEvent
 from warroom.engine.escalation import EscalationEngine
 from warroom.engine.feed_listener import FeedListener
 from warroom.engine.receiver import AlertReceiver
-from warroom.services import paging as paging_service
 from warroom.services.context import ServiceContext
 from warroom.services.demo import seed_demo
+from warroom.services.paging import escalation as paging_service
 from warroom.store.database import Database
 from warroom.store.feed import append_events
 from warroom.store.models import Page

@@ -14,16 +14,10 @@ from warroom.domain.clock import FakeClock
 from warroom.domain.errors import ConflictError, ValidationError
 from warroom.services.context import ServiceContext
 from warroom.services.demo import seed_demo
-from warroom.services.paging import (
-    acknowledge,
-    create_page,
-    escalate,
-    ingest,
-    list_pages,
-    next_due,
-    resolve,
-    sweep,
-)
+from warroom.services.paging.escalation import next_due, sweep
+from warroom.services.paging.ingest import create_page, ingest
+from warroom.services.paging.queries import list_pages
+from warroom.services.paging.responses import acknowledge, escalate, resolve
 from warroom.store.models import Event, Notification, Page, Person
 
 MONDAY_10_UTC = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # London at work, New York asleep
@@ -212,7 +206,7 @@ def test_escalation_climbs_the_ladder_and_acknowledging_stops_it(paging, clock) 
 def test_a_flood_of_due_pages_escalates_each_once_in_chunks(paging, clock, monkeypatch) -> None:
     """Many pages due at once are claimed a chunk per transaction (two at a time on
     PostgreSQL); each escalates exactly once and tells its level's on-call."""
-    import warroom.services.paging as paging_service
+    import warroom.services.paging.escalation as paging_service
 
     monkeypatch.setattr(paging_service, "SWEEP_CHUNK", 4)
     alerts = [

@@ -15,7 +15,8 @@ from warroom.domain.clock import FakeClock
 from warroom.engine import desktop_notify
 from warroom.services.context import ServiceContext
 from warroom.services.demo import seed_demo
-from warroom.services.paging import MyPage, create_page
+from warroom.services.paging.ingest import create_page
+from warroom.services.paging.queries import MyPage
 from warroom.store.config import load_settings, save_settings
 from warroom.store.database import Database, DatabaseUnavailableError
 from warroom.store.models import Page
@@ -131,7 +132,7 @@ def test_without_a_notification_server_the_banner_pages_and_acknowledges(
 def test_an_acknowledgement_while_offline_waits_on_disk_and_is_sent_once(
     qtbot, monkeypatch, lukas_app, database_url
 ) -> None:
-    from warroom.services import paging
+    from warroom.services.paging import responses as paging
 
     with qtbot.waitSignal(lukas_app.page_notified, timeout=5000):
         page_id = _page_for_lukas(database_url)
@@ -213,7 +214,8 @@ def test_the_escalations_view_lists_responders(qtbot, qtmodeltester, lukas_app) 
 @pytest.mark.usefixtures("no_notification_server")
 def test_an_escalation_that_reaches_me_notifies_me(qtbot, lukas_app, database_url) -> None:
     """Escalations name whom they told in their own event; the engine's and a responder's."""
-    from warroom.services.paging import escalate, sweep
+    from warroom.services.paging.escalation import sweep
+    from warroom.services.paging.responses import escalate
 
     with qtbot.waitSignal(lukas_app.page_notified, timeout=5000):
         page_id = _page_for_lukas(database_url)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from warroom.domain.errors import ConflictError, NotFoundError
 from warroom.services.context import ServiceContext
-from warroom.services.paging import acknowledge
+from warroom.services.paging.responses import acknowledge
 from warroom.store.database import DatabaseUnavailableError
 
 

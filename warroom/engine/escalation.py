@@ -19,7 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from warroom.domain.errors import WarroomError
 from warroom.services.context import ServiceContext
-from warroom.services.paging import SweepResult, sweep
+from warroom.services.paging.escalation import SweepResult, sweep
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from warroom.domain.alerts import (
 )
 from warroom.domain.errors import ValidationError, WarroomError
 from warroom.services.context import ServiceContext
-from warroom.services.paging import ingest
+from warroom.services.paging.ingest import ingest
 
 log = logging.getLogger(__name__)
 

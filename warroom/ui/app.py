@@ -370,7 +370,7 @@ class WarroomApp(QObject):
             self.reload_my_pages()
 
     def reload_my_pages(self) -> None:
-        from warroom.services.paging import my_open_pages
+        from warroom.services.paging.queries import my_open_pages
 
         context = self.context
         if context is None or self._shut_down:
@@ -409,7 +409,7 @@ class WarroomApp(QObject):
         self.window.banner.show_message(text, BannerLevel.ERROR, action="Acknowledge")
 
     def acknowledge_page(self, page_id: int) -> None:
-        from warroom.services import paging
+        from warroom.services.paging import responses
         from warroom.store.database import DatabaseUnavailableError
 
         context = self.context
@@ -425,7 +425,7 @@ class WarroomApp(QObject):
                 self.window.banner.show_message(str(error), BannerLevel.ERROR)
 
         self.tasks.submit(
-            lambda: paging.acknowledge(context, page_id, user),
+            lambda: responses.acknowledge(context, page_id, user),
             on_success=lambda _done: self.page_acknowledged.emit(page_id),
             on_failure=failed,
         )
@@ -458,14 +458,14 @@ class WarroomApp(QObject):
         )
 
     def _on_tray_resolve_requested(self, page_id: int) -> None:
-        from warroom.services.paging import resolve
+        from warroom.services.paging.responses import resolve
 
         context, user = self.context, self.settings.user
         if context is not None:
             self.tasks.submit(lambda: resolve(context, page_id, user))
 
     def _on_tray_escalate_requested(self, page_id: int) -> None:
-        from warroom.services.paging import escalate
+        from warroom.services.paging.responses import escalate
 
         context, user = self.context, self.settings.user
         if context is not None:

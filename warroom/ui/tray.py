@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from warroom.services.paging import MyPage
+from warroom.services.paging.queries import MyPage
 
 
 class TrayState(StrEnum):
