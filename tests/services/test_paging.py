@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import socket
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -359,3 +360,57 @@ def test_the_escalation_report_flags_a_responder_well_above_the_team(paging, clo
     assert amara == [3, 0, 3]
     assert "lukas" in report.flagged
     assert "amara" not in report.flagged
+
+
+def _events(context: ServiceContext, topic: str, page_id: int) -> list[Event]:
+    with context.database.reading() as session:
+        return list(
+            session.scalars(
+                select(Event)
+                .where(Event.topic == topic, Event.entity_id == str(page_id))
+                .order_by(Event.id)
+            )
+        )
+
+
+def _login(context: ServiceContext) -> str:
+    with context.database.reading() as session:
+        return str(session.scalar(select(func.session_user())))
+
+
+def test_automatic_steps_are_recorded_as_the_system_not_the_person_who_ran_them(
+    paging, clock
+) -> None:
+    """Tom's desktop ran the sweep; the escalation policy, the support hours and the ack
+    timeout did the steps. Who ran them (login and host) is kept in the payload."""
+    tom = ServiceContext(paging.database, "tom.h", clock)
+    tom_login = _login(paging) if paging.database.is_postgresql else "tom.h"
+    [page_id] = ingest(tom, parse_alertmanager(alertmanager())).created
+    [triggered] = _events(paging, "page.triggered", page_id)
+    assert triggered.actor == "system:alertmanager"
+    assert triggered.payload["run_by"] == {"login": tom_login, "host": socket.gethostname()}
+    [held] = ingest(
+        tom,
+        parse_alertmanager(
+            alertmanager(fingerprint="fp-r", service="ledger", severity="warning", alertname="R")
+        ),
+    ).deferred
+    clock.advance(timedelta(minutes=6))
+    sweep(tom)
+    [escalated] = _events(paging, "page.escalated", page_id)
+    assert escalated.actor == "system:escalation-policy"
+    assert escalated.payload["run_by"] == {"login": tom_login, "host": socket.gethostname()}
+    acknowledge(tom, page_id, "lukas")
+    [acknowledged] = _events(paging, "page.acknowledged", page_id)
+    assert acknowledged.actor == tom_login  # a person's act is the person's
+    assert "run_by" not in acknowledged.payload
+    clock.advance(timedelta(minutes=61))  # platform-default: back after 60 minutes
+    sweep(tom)
+    [reopened] = _events(paging, "page.reopened", page_id)
+    assert reopened.actor == "system:ack-timeout"
+    clock.set(datetime(2026, 3, 2, 13, 0, tzinfo=UTC))  # 08:00 in New York: ledger's hours
+    sweep(tom)
+    [released] = _events(paging, "page.released", held)
+    assert released.actor == "system:support-hours"
+    [by_hand] = create_page(tom, service="kubernetes", summary="by hand").created
+    assert _events(paging, "page.triggered", by_hand)[0].actor == tom_login

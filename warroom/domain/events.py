@@ -100,6 +100,11 @@ _TEMPLATES: dict[str, str] = {
     "page.triggered": "paged {service}: {summary}",
     "page.acknowledged": "acknowledged page #{page_id}: {summary}",
     "page.escalated": "escalated page #{page_id} to level {level}: {summary}",
+    "page.notified": "paged {people} about page #{page_id}: {summary}",
+    "page.deferred": "held page #{page_id} for support hours: {summary}",
+    "page.released": "released page #{page_id} as support hours began: {summary}",
+    "page.reopened": "reopened page #{page_id} ({why}): {summary}",
+    "page.escalation_exhausted": "ran out of escalation levels for page #{page_id}: {summary}",
     "page.resolved": "resolved page #{page_id}: {summary}",
     "incident.declared": "declared {severity} incident #{incident_id}: {title}",
     "incident.status_changed": "moved incident #{incident_id} to {status}",
@@ -128,4 +133,8 @@ def describe(event: FeedEvent) -> str:
         summary = event.payload.get("summary")
         base = f"{event.topic.replace('.', ' ')} {event.entity} {event.entity_id}"
         return f"{base}: {summary}" if summary else base
-    return template.format_map(_Missing(event.payload))
+    fields = _Missing(event.payload)
+    handles = event.payload.get("handles")
+    if isinstance(handles, list):
+        fields["people"] = ", ".join(f"@{h}" for h in handles) or "nobody"
+    return template.format_map(fields)

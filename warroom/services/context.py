@@ -13,6 +13,7 @@ import sqlalchemy.exc
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from warroom.domain.actors import SystemActor
 from warroom.domain.clock import Clock, SystemClock
 from warroom.domain.errors import ConflictError, ValidationError, WarroomError
 from warroom.domain.events import NewEvent
@@ -63,6 +64,8 @@ class UnitOfWork:
     session: Session
     now: datetime
     actor: str
+    #: The system actor of an automatic step (``SystemActor``), or None for a person's act.
+    system: str | None = None
     events: list[NewEvent] = field(default_factory=list)
 
     def emit(
@@ -82,17 +85,21 @@ class UnitOfWork:
 
 
 @contextmanager
-def unit_of_work(context: ServiceContext) -> Iterator[UnitOfWork]:
+def unit_of_work(
+    context: ServiceContext, *, system: SystemActor | None = None
+) -> Iterator[UnitOfWork]:
     """Run a service call as one transaction whose events commit with it, or not at all.
 
+    An automatic step names its ``system`` actor: its events are recorded as that system,
+    with the process that ran it in their payloads, never as the person whose computer ran it.
     Database failures leave as :class:`WarroomError` sentences; nothing is half-written.
     """
     try:
         with context.database.transaction() as session:
-            work = UnitOfWork(session, context.clock.now(), context.actor)
+            work = UnitOfWork(session, context.clock.now(), context.actor, system)
             yield work
             session.flush()
-            append_events(session, context.actor, work.now, work.events)
+            append_events(session, context.actor, work.now, work.events, system=system)
     except WarroomError:
         raise
     except StaleDataError:

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import select
+import socket
 import sqlite3
 import threading
 from collections.abc import Mapping, Sequence
@@ -50,15 +51,28 @@ _PG_CURRENT_TX = "pg_current_xact_id()::text::bigint"
 _PG_HORIZON = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 
 
-def append_events(session: Session, actor: str, at: datetime, events: Sequence[NewEvent]) -> None:
+#: The computer this process runs on, named in the ``run_by`` of automatic steps.
+HOST = socket.gethostname()[:64]
+
+
+def append_events(
+    session: Session,
+    actor: str,
+    at: datetime,
+    events: Sequence[NewEvent],
+    *,
+    system: str | None = None,
+) -> None:
     """Append events inside the caller's transaction; on PostgreSQL also NOTIFY on commit.
 
     On PostgreSQL the recorded actor is the database login, not the name the client claims.
+    An automatic step passes ``system`` (a system actor): that is the events' actor, and the
+    process that ran the step (its login and host) goes in each payload as ``run_by``.
     """
     if not events:
         return
     if session.get_bind().dialect.name == "postgresql":
-        _copy_events(session, at, events)
+        _copy_events(session, at, events, system)
         return
     session.execute(
         insert(Event),
@@ -69,16 +83,22 @@ def append_events(session: Session, actor: str, at: datetime, events: Sequence[N
                 "topic": event.topic,
                 "entity": event.entity,
                 "entity_id": event.entity_id,
-                "payload": dict(event.payload),
+                "payload": _with_run_by(event.payload, actor) if system else dict(event.payload),
                 "tx": 0,
-                "actor": event.actor or actor,
+                "actor": event.actor or system or actor,
             }
             for event in events
         ],
     )
 
 
-def _copy_events(session: Session, at: datetime, events: Sequence[NewEvent]) -> None:
+def _with_run_by(payload: Mapping[str, Any], login: str) -> dict[str, Any]:
+    return {**payload, "run_by": {"login": login, "host": HOST}}
+
+
+def _copy_events(
+    session: Session, at: datetime, events: Sequence[NewEvent], system: str | None
+) -> None:
     """COPY the rows in: an escalation sweep appends thousands, and COPY is ~4x an INSERT.
 
     The transaction id, the login and the NOTIFY (delivered at commit, and only then; empty,
@@ -103,12 +123,12 @@ def _copy_events(session: Session, at: datetime, events: Sequence[NewEvent]) -> 
                     (
                         tx,
                         when,
-                        login,
+                        event.actor or system or login,
                         event.incident_id,
                         event.topic,
                         event.entity,
                         event.entity_id,
-                        event.encoded,
+                        json.dumps(_with_run_by(event.payload, login)) if system else event.encoded,
                     )
                 )
 
@@ -134,24 +154,37 @@ def json_object(session: Session, fields: Mapping[str, Any]) -> ColumnElement[An
 
 
 def append_events_from(
-    session: Session, actor: str, at: datetime, topic: str, entity: str, rows: Select[Any]
+    session: Session,
+    actor: str,
+    at: datetime,
+    topic: str,
+    entity: str,
+    rows: Select[Any],
+    *,
+    system: str | None = None,
 ) -> None:
     """Append one event per row of ``rows`` (entity id, incident id, payload), all made by
     the database: an escalation sweep announces thousands of pages this way in one statement.
 
     The payloads must be small by construction (the caller bounds every text in them); they
-    skip the size check :class:`NewEvent` makes.
+    skip the size check :class:`NewEvent` makes. With ``system``, as in
+    :func:`append_events`: the system is the actor; the caller puts :func:`run_by` in the
+    payloads.
     """
     postgres = session.get_bind().dialect.name == "postgresql"
     source = rows.subquery()
     entity_id, incident_id, payload = source.c
+    if system:
+        who: Any = literal(system, String)
+    else:
+        who = literal_column("session_user") if postgres else literal(actor, String)
     session.execute(
         insert(Event).from_select(
             ["tx", "at", "actor", "incident_id", "topic", "entity", "entity_id", "payload"],
             sql_select(
                 literal_column(_PG_CURRENT_TX) if postgres else literal(0),
                 literal(at, UtcDateTime),
-                literal_column("session_user") if postgres else literal(actor, String),
+                who,
                 incident_id,
                 literal(topic, String),
                 literal(entity, String),
@@ -162,6 +195,14 @@ def append_events_from(
     )
     if postgres:
         session.execute(sql_select(func.pg_notify(NOTIFY_CHANNEL, "")))
+
+
+def run_by(session: Session, actor: str) -> ColumnElement[Any]:
+    """The ``run_by`` of an automatic step's payload, built by the database: the login
+    (PostgreSQL's ``session_user``; on SQLite the configured user) and this host."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    login: Any = literal_column("session_user") if postgres else literal(actor, String)
+    return json_object(session, {"login": login, "host": HOST})
 
 
 def _horizon_filter(connection: Connection) -> ColumnElement[bool] | None:

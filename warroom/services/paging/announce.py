@@ -15,7 +15,7 @@ from sqlalchemy import BigInteger, func, literal, select
 from warroom.services.context import UnitOfWork
 from warroom.services.paging.claims import id_in, insert_ignoring_duplicates
 from warroom.services.paging.reference import Target
-from warroom.store.feed import append_events_from, json_object
+from warroom.store.feed import append_events_from, json_object, run_by
 from warroom.store.models import Notification, Page
 
 
@@ -92,8 +92,10 @@ def announce(
     if not page_ids:
         return
     session = work.session
+    extra = {"run_by": run_by(session, work.actor)} if work.system else {}
     payload = json_object(
-        session, {"page_id": Page.id, "summary": func.substr(Page.summary, 1, 200), **fields}
+        session,
+        {"page_id": Page.id, "summary": func.substr(Page.summary, 1, 200), **fields, **extra},
     )
     append_events_from(
         session,
@@ -104,6 +106,7 @@ def announce(
         select(Page.id, Page.incident_id, payload)
         .where(id_in(session, page_ids))
         .order_by(Page.id),
+        system=work.system,
     )
 
 

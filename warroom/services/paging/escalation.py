@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
+from warroom.domain.actors import SystemActor
 from warroom.domain.vocabulary import NotificationReason
 from warroom.services.context import ServiceContext, reading, unit_of_work
 from warroom.services.paging.announce import announce, notify_many
@@ -117,7 +118,7 @@ def _escalate_due(context: ServiceContext, ref: Reference, due: Sequence[Any]) -
     the claimed rows: nothing is done per page in Python.
     """
     claimed = 0
-    with unit_of_work(context) as work:
+    with unit_of_work(context, system=SystemActor.ESCALATION_POLICY) as work:
         now, session = work.now, work.session
         targets = LevelTargets(ref.roster, now)
         for (policy_id, level, round_), page_ids in _grouped(due).items():
@@ -160,7 +161,7 @@ def _escalate_due(context: ServiceContext, ref: Reference, due: Sequence[Any]) -
 def _release_held(context: ServiceContext, ref: Reference, held: Sequence[Any]) -> int:
     """Support hours began: page what was held, from the first level."""
     claimed = 0
-    with unit_of_work(context) as work:
+    with unit_of_work(context, system=SystemActor.SUPPORT_HOURS) as work:
         now, session = work.now, work.session
         targets = LevelTargets(ref.roster, now)
         for (policy_id,), page_ids in _grouped(held).items():
@@ -188,7 +189,7 @@ def _reopen_timed_out(context: ServiceContext, ref: Reference, timed_out: Sequen
     in a new round. A fresh acknowledgement since it was seen moves ``acknowledged_at`` past
     the cut-off, so the claim misses it."""
     claimed = 0
-    with unit_of_work(context) as work:
+    with unit_of_work(context, system=SystemActor.ACK_TIMEOUT) as work:
         now, session = work.now, work.session
         targets = LevelTargets(ref.roster, now)
         for (policy_id,), page_ids in _grouped(timed_out).items():

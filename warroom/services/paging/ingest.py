@@ -18,6 +18,7 @@ from sqlalchemy import BigInteger, Text, bindparam, func, select, text, tuple_, 
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from warroom.domain.actors import ALERT_SOURCES, SystemActor
 from warroom.domain.alerts import FIRING, AlertIn, urgency_for
 from warroom.domain.errors import ValidationError
 from warroom.domain.vocabulary import NotificationReason
@@ -72,7 +73,9 @@ def ingest(
     one counts as a repeat), their notifications as one more.
     """
     result = IngestResult()
-    with unit_of_work(context) as work:
+    sources = {alert.source for alert in alerts}
+    system = ALERT_SOURCES.get(sources.pop()) if len(sources) == 1 else SystemActor.WEBHOOK
+    with unit_of_work(context, system=system) as work:
         session = work.session
         ref = reference(context, session)
         routed = [(_route(ref.services, alert, default_service), alert) for alert in alerts]
