@@ -27,6 +27,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.pg_cluster import PrivateCluster
 from warroom.domain.clock import FakeClock
 from warroom.services.context import ServiceContext
 from warroom.store.database import Database
@@ -247,3 +248,13 @@ def notification_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     subprocess.run(["kill", pid], check=False)
     xvfb.terminate()
     xvfb.wait(5)
+
+
+@pytest.fixture
+def private_cluster() -> Iterator[PrivateCluster]:
+    """A PostgreSQL server of the test's own, to stop and start for real."""
+    cluster = PrivateCluster()
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()

@@ -1,9 +1,9 @@
 """Take a screenshot of the running app on the demo database, for the README and for review.
 
-    python tools/screenshot.py docs/activity.png [--database URL]
+    python tools/screenshot.py docs/pages.png --view pages [--database URL]
 
-Runs the real app (offscreen unless DISPLAY is set), waits until the Activity feed is
-filled, grabs the window and exits.
+Runs the real app (offscreen unless DISPLAY is set), waits until the chosen view has its
+data, sets it up as a person would (a page chosen, a runbook open), grabs the window, exits.
 """
 
 from __future__ import annotations
@@ -19,53 +19,65 @@ from PySide6.QtCore import QTimer
 from warroom.store.config import load_settings
 from warroom.ui.app import WarroomApp, create_application
 
+VIEWS = ("activity", "roster", "pages", "runbooks", "reports")
+
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("output")
     parser.add_argument("--database")
-    parser.add_argument("--width", type=int, default=1180)
-    parser.add_argument("--height", type=int, default=720)
-    parser.add_argument(
-        "--view", default="activity", help="activity, roster, pages, runbooks or reports"
-    )
+    parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--height", type=int, default=800)
+    parser.add_argument("--view", default="activity", choices=VIEWS)
+    parser.add_argument("--page", type=int, help="the page to open in the Pages view")
     args = parser.parse_args()
     app = create_application()
     warroom = WarroomApp(load_settings(args.database))
     warroom.window.resize(args.width, args.height)
-    warroom.window.show_view(args.view)
     warroom.start()
+    shown = {"page": False}
 
     def grab() -> None:
         warroom.window.grab().save(args.output)
         warroom.window.close()
         app.quit()
 
-    def wait_for_rows(tries: list[int] = [0]) -> None:  # noqa: B006
-        tries[0] += 1
-        ready = (
-            warroom.activity_model.rowCount()
-            and warroom.roster_view.snapshot is not None
-            and warroom.runbooks_view.summaries
-            and warroom.pages_view.model.rowCount()
-        )
-        if ready or tries[0] > 100:
-            if args.view == "runbooks":
-                runbooks = warroom.runbooks_view
-                runbooks.results.setCurrentRow(runbooks.visible_slugs().index("database-failover"))
-            elif args.view == "pages":
-                pages = warroom.pages_view
-                row = next(
-                    n
-                    for n in range(pages.model.rowCount())
-                    if pages.model.page_at(n).runbook_slug == "elevated-error-rate"
-                )
-                pages.table.selectRow(row)
-            QTimer.singleShot(800, grab)
-        else:
-            QTimer.singleShot(50, wait_for_rows)
+    def ready() -> bool:
+        if not warroom.activity.model.rowCount() or warroom.roster.snapshot is None:
+            return False
+        if args.view == "pages":
+            return warroom.pages.view.model.rowCount() > 0
+        if args.view == "runbooks":
+            return bool(warroom.runbooks.view.summaries)
+        if args.view == "reports":
+            return warroom.reports.view.model.rowCount() > 0
+        return True
 
-    QTimer.singleShot(50, wait_for_rows)
+    def arrange() -> None:
+        warroom.window.show_view(args.view)
+        if args.view == "runbooks":
+            runbooks = warroom.runbooks.view
+            runbooks.results.setCurrentRow(runbooks.visible_slugs().index("database-failover"))
+        elif args.view == "pages":
+            pages = warroom.pages.view
+            rows = range(pages.model.rowCount())
+            row = (
+                pages.model.row_of(args.page)
+                if args.page
+                else next((n for n in rows if pages.model.page_at(n).runbook_slug), 0)
+            )
+            warroom.pages.page_shown.connect(lambda _id: shown.update(page=True))
+            pages.table.selectRow(row or 0)
+
+    def wait(tries: list[int] = [0]) -> None:  # noqa: B006
+        tries[0] += 1
+        if ready() or tries[0] > 200:
+            arrange()
+            QTimer.singleShot(1000, grab)
+        else:
+            QTimer.singleShot(50, wait)
+
+    QTimer.singleShot(50, wait)
     app.exec()
     warroom.shutdown()
     print(f"saved {args.output}")

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from warroom.domain.events import Cursor, FeedEvent, NewEvent
 from warroom.engine.feed_listener import FeedListener
 from warroom.store import feed
-from warroom.store.database import Database
+from warroom.store.database import Database, take_writer_lock
 from warroom.store.feed import append_events, read_after, read_before, read_latest
 from warroom.store.models import Event
 
@@ -129,6 +129,7 @@ def _late_commit_scenario(database: Database, reader) -> list[int]:
 
     with database.engine.connect() as a:
         a_tx = a.begin()
+        take_writer_lock(a)  # as every writer's transaction does first
         with database.transaction() as s:  # a warm-up so ids are not all 1
             append_events(s, "t", NOW, [NewEvent("test.warmup", "thing", "0")])
         from sqlalchemy.orm import Session
@@ -153,11 +154,31 @@ def test_a_late_committer_is_not_skipped(postgres_database: Database) -> None:
 def test_the_late_commit_scenario_catches_a_reader_without_the_horizon(
     postgres_database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(feed, "_horizon_filter", lambda connection: None)
+    monkeypatch.setattr(feed, "_horizon", lambda connection: None)
     seen = _late_commit_scenario(postgres_database, _read_all)
     assert set(seen) != set(_committed_ids(postgres_database)), (
         "without the horizon the late committer must be skipped, or this scenario proves nothing"
     )
+
+
+def test_a_long_transaction_elsewhere_on_the_server_does_not_hold_the_feed_back(
+    postgres_database: Database, empty_postgres_url: str
+) -> None:
+    """Another application's transaction, in another database of the same server, has a
+    transaction id and stays open; warroom's committed events are still read at once."""
+    from sqlalchemy.engine import make_url
+
+    other = Database(make_url(empty_postgres_url))
+    try:
+        with other.engine.connect() as elsewhere:
+            elsewhere.begin()
+            elsewhere.execute(text("CREATE TABLE busy (n int)"))  # holds a transaction id
+            elsewhere.execute(text("SELECT pg_current_xact_id()"))
+            _write(postgres_database, 2, topic="test.meanwhile")
+            assert [e.topic for e in _read_all(postgres_database)] == ["test.meanwhile"] * 2
+            elsewhere.rollback()
+    finally:
+        other.dispose()
 
 
 # ----------------------------------------------------------------------------- concurrency

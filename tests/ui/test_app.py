@@ -15,9 +15,10 @@ from warroom.services.people import add_person
 from warroom.store import connect
 from warroom.store.config import PasswordRequiredError, load_settings
 from warroom.store.database import Database
-from warroom.ui import app as app_module
 from warroom.ui.activity.model import ActivityModel
 from warroom.ui.app import WarroomApp
+from warroom.ui.common import opening
+from warroom.ui.widgets.password_dialog import PasswordDialog
 
 
 def _our_threads() -> list[str]:
@@ -36,7 +37,7 @@ def running_app(qtbot, database_url: str) -> Iterator[WarroomApp]:
 
 
 def test_a_second_clients_change_appears_within_a_second(qtbot, running_app, database_url):
-    model = running_app.activity_model
+    model = running_app.activity.model
     other_client = Database(make_url(database_url))
     try:
         add_person(
@@ -63,17 +64,14 @@ def test_the_app_shows_the_demo_history_and_closes_cleanly(qtbot, database_url):
     qtbot.addWidget(warroom.window)
     with qtbot.waitSignal(warroom.database_ready, timeout=10_000):
         warroom.start()
-    model = warroom.activity_model
+    model = warroom.activity.model
     qtbot.waitUntil(lambda: model.rowCount() > 50, timeout=5000)
     assert model.event_at(0).topic == "demo.seeded"
     # names of people replace logins in the Who column once the roster has loaded
     qtbot.waitUntil(
-        lambda: (
-            any(
-                model.data(model.index(r, ActivityModel.WHO)) == "Yuki Tanaka"
-                for r in range(model.rowCount())
-            )
-            or database.is_postgresql
+        lambda: any(
+            model.data(model.index(r, ActivityModel.WHO)) == "Yuki Tanaka"
+            for r in range(model.rowCount())
         ),
         timeout=3000,
     )
@@ -119,10 +117,10 @@ def test_a_password_is_asked_for_in_the_window_when_needed(
             raise PasswordRequiredError("PostgreSQL needs the password of 'ada'.")
         return real_open(load_settings(sqlite_url), ask_password, **kwargs)
 
-    monkeypatch.setattr(app_module, "open_database", open_database)
+    monkeypatch.setattr(opening, "open_database", open_database)
     asked: list[str] = []
     monkeypatch.setattr(
-        app_module.PasswordDialog,
+        PasswordDialog,
         "ask",
         classmethod(lambda cls, parent, reason: asked.append(reason) or "pw"),
     )

@@ -1,4 +1,4 @@
-"""The page notifier never waits on D-Bus on the GUI thread, and always lands somewhere."""
+"""The notifier never waits on D-Bus on the GUI thread, and a notice always lands somewhere."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import threading
 from concurrent.futures import Future
 
 import pytest
+from PySide6.QtWidgets import QWidget
 
 from warroom.engine import desktop_notify
-from warroom.ui.notifications import Channel, PageNotifier
+from warroom.ui.common.notifier import Channel, Notifier
+from warroom.ui.widgets.banner import Banner
 
 
 class SlowBus:
@@ -49,19 +51,24 @@ def bus() -> SlowBus:
 
 def test_pages_wait_for_the_slow_bus_and_then_reach_the_banner(qtbot, monkeypatch, bus) -> None:
     monkeypatch.setattr(desktop_notify, "FreedesktopNotifier", bus.notifier(has_server=False))
-    notifier = PageNotifier()
-    banners: list[int] = []
-    notifier.banner_requested.connect(lambda page_id, _text: banners.append(page_id))
+    window = QWidget()  # never shown: the banner lives in it as in the main window
+    qtbot.addWidget(window)
+    banner = Banner(window)
+    notifier = Notifier(banner)
     notifier.start()  # returns at once although the bus has not answered
     assert notifier.channel is None
-    notifier.notify_page(7, "Page #7", "Disk full", urgent=True)
-    notifier.notify_page(8, "Page #8", "Already acknowledged", urgent=True)
-    notifier.withdraw(8)
-    assert banners == []
+    notifier.notify("page:7", "Page #7", "Disk full", urgent=True, actions=[("ack", "Acknowledge")])
+    notifier.notify("page:8", "Page #8", "Already acknowledged", urgent=True)
+    notifier.withdraw("page:8")
+    assert banner.isHidden()
     with qtbot.waitSignal(notifier.channel_chosen, timeout=5000) as chosen:
         bus.answer.set()
     assert chosen.args == [Channel.BANNER.value]
-    assert banners == [7]
+    assert banner.message.text() == "Page #7: Disk full"
+    assert banner.action.text() == "Acknowledge"
+    with qtbot.waitSignal(notifier.action_invoked) as invoked:
+        banner.action.click()  # the banner's button is the notice's first action
+    assert invoked.args == ["page:7", "ack"]
     assert "no server (test)" in notifier.why
     notifier.stop()
 
@@ -70,19 +77,23 @@ def test_a_notification_the_server_refuses_falls_back_to_the_banner(
     qtbot, monkeypatch, bus
 ) -> None:
     monkeypatch.setattr(desktop_notify, "FreedesktopNotifier", bus.notifier(has_server=True))
-    notifier = PageNotifier()
-    banners: list[int] = []
-    notifier.banner_requested.connect(lambda page_id, _text: banners.append(page_id))
+    window = QWidget()  # never shown: the banner lives in it as in the main window
+    qtbot.addWidget(window)
+    banner = Banner(window)
+    notifier = Notifier(banner)
     bus.answer.set()
     with qtbot.waitSignal(notifier.channel_chosen, timeout=5000) as chosen:
         notifier.start()
     assert chosen.args == [Channel.DESKTOP.value]
-    notifier.notify_page(3, "Page #3", "shown", urgent=True)
-    notifier.notify_page(4, "Page #4", "refused", urgent=False)
+    notifier.notify("page:3", "Page #3", "shown", urgent=True)
+    notifier.notify("page:4", "Page #4", "refused", urgent=False)
     first, second = bus.shown
     first.set_result(41)  # the server's thread answers; nothing reaches the banner
+    assert banner.isHidden()
     second.set_exception(RuntimeError("the server went away"))
-    qtbot.waitUntil(lambda: banners == [4])
-    notifier.withdraw(3)  # acknowledged elsewhere: its notification comes down
+    qtbot.waitUntil(lambda: banner.message.text() == "Page #4: refused")
+    notifier.withdraw("page:3")  # acknowledged elsewhere: its notification comes down
     assert bus.closed == [41]
+    notifier.withdraw("page:4")  # and the banner that stood in for one, too
+    assert banner.isHidden()
     notifier.stop()

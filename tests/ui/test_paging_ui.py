@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from PySide6.QtCore import Qt
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from warroom.domain.clock import FakeClock
@@ -18,10 +19,11 @@ from warroom.services.demo import seed_demo
 from warroom.services.paging.ingest import create_page
 from warroom.services.paging.queries import MyPage
 from warroom.store.config import load_settings, save_settings
-from warroom.store.database import Database, DatabaseUnavailableError
-from warroom.store.models import Page
+from warroom.store.database import Database
+from warroom.store.models import Event, Page
+from warroom.store.schema import upgrade
 from warroom.ui.app import WarroomApp
-from warroom.ui.tray import TrayController, TrayState
+from warroom.ui.paging.tray import TrayController, TrayState
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # lukas is platform primary
 
@@ -37,7 +39,7 @@ def test_the_tray_shows_state_and_acts_on_pages(qtbot) -> None:
     assert tray.state is TrayState.ON_CALL
     tray.set_pages([page(7), page(8, "acknowledged")])
     assert tray.state is TrayState.PAGE
-    assert "page waits" in tray.icon.toolTip()
+    assert tray.icon.toolTip() == ("warroom — 2 open pages for you, 1 waiting for acknowledgement")
     first = tray.menu.actions()[0].menu()
     labels = [a.text() for a in first.actions()]
     assert labels == [
@@ -67,7 +69,7 @@ def lukas_app(qtbot, database_url: str) -> Iterator[WarroomApp]:
         load_settings(database_url), FakeClock(NOW), feed_poll=0.5, run_engine=False
     )
     qtbot.addWidget(warroom.window)
-    with qtbot.waitSignal(warroom.roster_loaded, timeout=10_000):
+    with qtbot.waitSignal(warroom.paging.my_pages_loaded, timeout=10_000):
         warroom.start()
     yield warroom
     warroom.window.close()
@@ -108,107 +110,124 @@ def no_notification_server(monkeypatch):
 def test_without_a_notification_server_the_banner_pages_and_acknowledges(
     qtbot, lukas_app, database_url
 ) -> None:
-    qtbot.waitUntil(lambda: "window banner" in lukas_app.window.paging_label.text())
-    with qtbot.waitSignal(lukas_app.page_notified, timeout=5000) as notified:
+    qtbot.waitUntil(lambda: "window banner" in lukas_app.paging.channel_label.text())
+    with qtbot.waitSignal(lukas_app.paging.page_notified, timeout=5000) as notified:
         page_id = _page_for_lukas(database_url)
     assert notified.args == [page_id]
     banner = lukas_app.window.banner
-    assert "Node eu-west-7 NotReady" in banner.text
+    # the notice says what happened: service and summary, urgency and step, runbook, who else
+    assert banner.text.startswith("Kubernetes clusters: Node eu-west-7 NotReady: ")
+    assert f"High urgency · page #{page_id} · level 1" in banner.text
+    assert "Runbook ready in warroom. Only you were told." in banner.text
     assert banner.action.text() == "Acknowledge"
-    with qtbot.waitSignal(lukas_app.page_acknowledged, timeout=5000):
+    with qtbot.waitSignal(lukas_app.paging.page_acknowledged, timeout=5000):
         banner.action.click()
     assert _state(database_url, page_id) == "acknowledged"
     qtbot.waitUntil(
         lambda: (
-            lukas_app.tray.pages
-            and lukas_app.tray.pages[0].id == page_id
-            and lukas_app.tray.pages[0].state == "acknowledged"
+            lukas_app.paging.tray.pages
+            and lukas_app.paging.tray.pages[0].id == page_id
+            and lukas_app.paging.tray.pages[0].state == "acknowledged"
         ),
         timeout=5000,
     )
 
 
 @pytest.mark.usefixtures("no_notification_server")
-def test_an_acknowledgement_while_offline_waits_on_disk_and_is_sent_once(
-    qtbot, monkeypatch, lukas_app, database_url
+def test_an_offline_acknowledgement_waits_on_disk_survives_a_restart_and_is_sent_once(
+    qtbot, private_cluster
 ) -> None:
-    from warroom.services.paging import responses as paging
+    """The database server is stopped for real; the app is closed and started again while
+    it is down; when the server is back the acknowledgement lands, once."""
+    url = private_cluster.url
+    database = Database(make_url(url))
+    upgrade(database)
+    seed_demo(ServiceContext(database, "tester", FakeClock(NOW - timedelta(days=7))))
+    database.dispose()
+    save_settings(user="lukas")
 
-    with qtbot.waitSignal(lukas_app.page_notified, timeout=5000):
-        page_id = _page_for_lukas(database_url)
-    real = paging.acknowledge
+    def start_app() -> WarroomApp:
+        warroom = WarroomApp(load_settings(url), FakeClock(NOW), feed_poll=0.5, run_engine=False)
+        qtbot.addWidget(warroom.window)
+        warroom.start()
+        return warroom
 
-    def down(*args, **kwargs):
-        raise DatabaseUnavailableError("Cannot reach PostgreSQL at db:5432 (refused).")
+    first = start_app()
+    qtbot.waitSignal(first.paging.my_pages_loaded, timeout=10_000).wait()
+    with qtbot.waitSignal(first.paging.page_notified, timeout=5000):
+        page_id = _page_for_lukas(url)
+    private_cluster.stop()
+    with qtbot.waitSignal(first.paging.ack_queued, timeout=15_000):
+        first.paging.acknowledge(page_id)
+    assert "pending" in first.window.banner.text
+    assert [p.page_id for p in first.paging.ack_queue.pending()] == [page_id]
+    first.window.close()  # quit while the database is still down
 
-    monkeypatch.setattr(paging, "acknowledge", down)
-    with qtbot.waitSignal(lukas_app.ack_queued, timeout=5000):
-        lukas_app.acknowledge_page(page_id)
-    assert "pending" in lukas_app.window.banner.text
-    assert [p.page_id for p in lukas_app.ack_queue.pending()] == [page_id]
-    assert _state(database_url, page_id) == "triggered"
-    monkeypatch.setattr(paging, "acknowledge", real)  # the database is back
-    with qtbot.waitSignal(lukas_app.acks_flushed, timeout=5000) as flushed:
-        lukas_app.flush_pending_acks()
+    second = start_app()
+    assert [p.page_id for p in second.paging.ack_queue.pending()] == [page_id]
+    with qtbot.waitSignal(second.database_failed, timeout=15_000):
+        pass  # still down: the new app says so and keeps the acknowledgement
+    private_cluster.start()
+    with qtbot.waitSignal(second.database_ready, timeout=15_000):
+        second.window.banner.action.click()  # Retry
+    with qtbot.waitSignal(second.paging.acks_flushed, timeout=15_000) as flushed:
+        pass
     assert flushed.args == [[page_id]]
-    assert lukas_app.ack_queue.pending() == []
-    assert _state(database_url, page_id) == "acknowledged"
+    assert second.paging.ack_queue.pending() == []
+    assert _state(url, page_id) == "acknowledged"
+    second.paging.flush_pending_acks()  # nothing left to send: nothing is sent twice
+    database = Database(make_url(url))
+    try:
+        with database.reading() as session:
+            acks = session.scalar(
+                select(func.count())
+                .select_from(Event)
+                .where(Event.topic == "page.acknowledged", Event.entity_id == str(page_id))
+            )
+    finally:
+        database.dispose()
+    assert acks == 1
+    second.window.close()
 
 
 def test_a_real_notification_server_sees_the_page_and_acknowledges_it(
     qtbot, notification_server, lukas_app, database_url
 ) -> None:
     qtbot.waitUntil(
-        lambda: lukas_app.window.paging_label.text().startswith("Pages: desktop notifications")
+        lambda: lukas_app.paging.channel_label.text().startswith("Pages: desktop notifications")
     )
-    with qtbot.waitSignal(lukas_app.page_notified, timeout=5000):
+    with qtbot.waitSignal(lukas_app.paging.page_notified, timeout=5000):
         page_id = _page_for_lukas(database_url)
-    qtbot.waitUntil(lambda: lukas_app.notifier.is_shown(page_id))  # the server gave its id
+    # the server gave its id
+    qtbot.waitUntil(lambda: lukas_app.notifier.is_shown(f"page:{page_id}"))
     calls = " ".join(notification_server.read_text().split())
     assert "member=Notify" in calls
     assert "Node eu-west-7 NotReady" in calls
     assert 'string "urgency" variant byte 2' in calls
-    with qtbot.waitSignal(lukas_app.page_acknowledged, timeout=5000):
+    with qtbot.waitSignal(lukas_app.paging.page_acknowledged, timeout=5000):
         subprocess.run(["dunstctl", "action", "0"], check=True)  # Acknowledge, one click
     assert _state(database_url, page_id) == "acknowledged"
 
 
-def test_the_pages_view_says_how_many_wait_for_business_hours(qtbot) -> None:
-    from warroom.services.pages_view import PageRow
-    from warroom.ui.pages.view import PagesView
-
-    view = PagesView(lambda: NOW)
-    qtbot.addWidget(view)
-    rows = [
-        PageRow(
-            n,
-            "deferred" if n < 3 else "triggered",
-            "low",
-            "Ledger",
-            f"p{n}",
-            NOW,
-            None,
-            None,
-            None,
-            1,
-        )
-        for n in range(5)
-    ]
-    view.set_pages(rows)
-    assert view.held.text() == "Waiting for business hours — 3 held"
-    view.set_pages(rows[3:])
-    assert view.held.isHidden()
-
-
 def test_the_escalations_view_lists_responders(qtbot, qtmodeltester, lukas_app) -> None:
-    view = lukas_app.reports_view
+    view = lukas_app.reports.view
     qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=5000)
     qtmodeltester.check(view.model, force_py=True)
     names = [view.model.data(view.model.index(r, 0)) for r in range(view.model.rowCount())]
     assert names
-    with qtbot.waitSignal(lukas_app.report_loaded, timeout=5000):
+    with qtbot.waitSignal(lukas_app.reports.report_loaded, timeout=5000):
         view.days.setCurrentIndex(3)  # a year
     assert "pages" in view.teams.text()
+    # no header is cut ("alated (timed"): each is as wide as its longest line, with a tip
+    lukas_app.window.show_view("reports")
+    header = view.table.horizontalHeader()
+    metrics = header.fontMetrics()
+    horizontal = Qt.Orientation.Horizontal
+    for section in range(view.model.columnCount()):
+        text = view.model.headerData(section, horizontal)
+        needed = max(metrics.horizontalAdvance(line) for line in text.split("\n"))
+        qtbot.waitUntil(lambda s=section, n=needed: header.sectionSize(s) >= n, timeout=2000)
+        assert view.model.headerData(section, horizontal, Qt.ItemDataRole.ToolTipRole)
 
 
 @pytest.mark.usefixtures("no_notification_server")
@@ -217,7 +236,7 @@ def test_an_escalation_that_reaches_me_notifies_me(qtbot, lukas_app, database_ur
     from warroom.services.paging.escalation import sweep
     from warroom.services.paging.responses import escalate
 
-    with qtbot.waitSignal(lukas_app.page_notified, timeout=5000):
+    with qtbot.waitSignal(lukas_app.paging.page_notified, timeout=5000):
         page_id = _page_for_lukas(database_url)
     other = Database(make_url(database_url))
     clock = FakeClock(NOW)
@@ -228,13 +247,13 @@ def test_an_escalation_that_reaches_me_notifies_me(qtbot, lukas_app, database_ur
             clock.set(NOW + timedelta(minutes=minutes))
             sweep(context)
         with qtbot.waitSignal(
-            lukas_app.page_notified, timeout=5000, check_params_cb=lambda pid: pid == page_id
+            lukas_app.paging.page_notified, timeout=5000, check_params_cb=lambda pid: pid == page_id
         ):
             clock.set(NOW + timedelta(minutes=30))
             sweep(context)
         [second] = create_page(context, service="ledger", summary="Ledger lag").created
         with qtbot.waitSignal(
-            lukas_app.page_notified, timeout=5000, check_params_cb=lambda pid: pid == second
+            lukas_app.paging.page_notified, timeout=5000, check_params_cb=lambda pid: pid == second
         ):
             escalate(context, second, to_expertise="prometheus")
         assert "escalated to you" in lukas_app.window.banner.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QUrl
@@ -18,7 +19,7 @@ from warroom.store.config import load_settings
 from warroom.store.database import Database
 from warroom.store.models import Page, Runbook
 from warroom.ui.app import WarroomApp
-from warroom.ui.runbooks.reader import RunbookReader, SafeBrowser
+from warroom.ui.widgets.runbook_reader import RunbookReader, SafeBrowser
 
 
 def test_the_browser_loads_no_resources(qtbot) -> None:
@@ -28,55 +29,66 @@ def test_the_browser_loads_no_resources(qtbot) -> None:
     assert browser.loadResource(2, QUrl("file:///etc/passwd")) is None
 
 
+#: A fixed "today": which runbooks are stale (not reviewed in 90 days) depends on it.
+TODAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+STALE_ON_TODAY = {"certificate-expiry", "dns", "queue-backlog"}
+
+
 @pytest.fixture
 def demo_app(qtbot, database_url: str) -> Iterator[WarroomApp]:
     database = Database(make_url(database_url))
-    seed_demo(ServiceContext(database, "tester"))
+    seed_demo(ServiceContext(database, "tester", FakeClock(TODAY)))
     database.dispose()
-    warroom = WarroomApp(load_settings(database_url), feed_poll=0.5)
+    warroom = WarroomApp(load_settings(database_url), FakeClock(TODAY), feed_poll=0.5)
     qtbot.addWidget(warroom.window)
-    with qtbot.waitSignal(warroom.runbooks_loaded, timeout=10_000):
+    with qtbot.waitSignal(warroom.runbooks.runbooks_loaded, timeout=10_000):
         warroom.start()
-    qtbot.waitUntil(lambda: warroom.pages_view.model.rowCount() > 0, timeout=5000)
+    qtbot.waitUntil(lambda: warroom.pages.view.model.rowCount() > 0, timeout=5000)
     yield warroom
     warroom.window.close()
 
 
 def test_the_library_searches_and_marks_stale_runbooks(demo_app) -> None:
-    view = demo_app.runbooks_view
+    view = demo_app.runbooks.view
     assert len(view.visible_slugs()) == 8
     view.search.setText("patroni")
     assert view.visible_slugs() == ["database-failover"]
     view.search.setText("")
     view.service.setCurrentText("edge")
     assert set(view.visible_slugs()) == {"certificate-expiry", "dns"}
-    stale = [view.results.item(n).text() for n in range(view.results.count())]
-    assert any(text.startswith("⚠ ") for text in stale)
+    view.service.setCurrentIndex(0)
+    marked = {
+        slug
+        for n, slug in enumerate(view.visible_slugs())
+        if view.results.item(n).text().startswith("⚠ ")
+    }
+    # reviewed 2026-05-20, 2026-04-02 and 2026-06-30: more than 90 days before TODAY
+    assert marked == STALE_ON_TODAY
 
 
 def test_opening_a_page_opens_its_runbook_and_ticks_are_shared(qtbot, demo_app, database_url):
-    view = demo_app.pages_view
+    view = demo_app.pages.view
     row = next(
         n
         for n in range(view.model.rowCount())
         if view.model.page_at(n).runbook_slug == "elevated-error-rate"
     )
     page = view.model.page_at(row)
-    with qtbot.waitSignal(demo_app.runbook_shown, timeout=5000):
+    with qtbot.waitSignal(demo_app.pages.runbook_shown, timeout=5000):
         view.table.selectRow(row)
     reader = view.reader
     assert reader.detail.summary.slug == "elevated-error-rate"
     assert f"page #{page.id}" in reader.context_label.text()
     key = reader.rendered.step_keys[0]
     # a tick clicked here is saved, and the reader shows it when the feed says so
-    with qtbot.waitSignal(demo_app.runbook_shown, timeout=5000):
+    with qtbot.waitSignal(demo_app.pages.runbook_shown, timeout=5000):
         reader.browser.anchorClicked.emit(QUrl(f"step:{key}"))
     assert key in reader.detail.ticks
     assert "ticked by" in reader.rendered.html
     # another client unticks it: this desktop follows within the feed's wake-up
     other = Database(make_url(database_url))
     try:
-        with qtbot.waitSignal(demo_app.runbook_shown, timeout=5000):
+        with qtbot.waitSignal(demo_app.pages.runbook_shown, timeout=5000):
             set_step(
                 ServiceContext(other, "someone", FakeClock()),
                 "elevated-error-rate",
@@ -106,11 +118,12 @@ def test_copy_and_links_in_the_reader(qtbot, monkeypatch, demo_app) -> None:
 
 
 def test_a_page_without_runbook_says_so(qtbot, demo_app) -> None:
-    view = demo_app.pages_view
+    view = demo_app.pages.view
     row = next(
         n for n in range(view.model.rowCount()) if view.model.page_at(n).runbook_slug is None
     )
-    view.table.selectRow(row)
+    with qtbot.waitSignal(demo_app.pages.page_shown, timeout=5000):
+        view.table.selectRow(row)
     assert view.reader.title.text() == "No runbook"
     with demo_app.database.reading() as session:
         page = session.get(Page, view.model.page_at(row).id)

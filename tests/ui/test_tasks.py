@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from warroom.domain.errors import WarroomError
-from warroom.ui.tasks import TaskRunner
+from warroom.ui.common.tasks import TaskRunner
 
 
 def test_results_come_back_on_the_gui_thread(qtbot) -> None:

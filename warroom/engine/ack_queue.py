@@ -13,11 +13,15 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warroom.domain.errors import ConflictError, NotFoundError
-from warroom.services.context import ServiceContext
-from warroom.services.paging.responses import acknowledge
-from warroom.store.database import DatabaseUnavailableError
+
+if TYPE_CHECKING:
+    from warroom.services.context import ServiceContext
+
+# The queue is written on the GUI thread (it must be on disk before the click returns), so
+# this module is imported before the database layers are; only flushing needs them.
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,9 @@ class AckQueue:
 
     def flush(self, context: ServiceContext) -> list[int]:
         """Send what is queued; returns the pages the database has now answered for."""
+        from warroom.services.paging.responses import acknowledge
+        from warroom.store.database import DatabaseUnavailableError
+
         with self._lock:
             entries = self._read()
             done: list[int] = []

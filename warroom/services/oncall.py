@@ -148,6 +148,12 @@ def who_is_on_call(
     ]
 
 
+def is_on_call(context: ServiceContext, handle: str, at: datetime | None = None) -> bool:
+    """Whether ``handle`` holds any schedule at ``at`` (default: now): the tray says so."""
+    at = at or context.clock.now()
+    return any(info.rules.person_at(at)[0] == handle for info in schedules(context))
+
+
 def schedule_by_slug(context: ServiceContext, slug: str) -> ScheduleInfo:
     for info in schedules(context):
         if info.slug == slug:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy.exc
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,6 +34,21 @@ NETWORK_FILESYSTEMS = frozenset(
         "fuse.rclone",
     }
 )
+
+
+#: Every PostgreSQL transaction that may append events holds this advisory lock (shared, so
+#: writers never wait on each other) from its first statement. Feed readers use it to tell
+#: this database's writers from the rest of the cluster: a long transaction of another
+#: application, or in another database, must not hold warroom's live updates back.
+WRITER_LOCK = (0x77617272, 0x6F6F6D01)  # "warr", "oom" + 1: warroom's own pair of keys
+
+
+def take_writer_lock(connection: Connection) -> None:
+    """Declare the connection's transaction an event writer (PostgreSQL); first thing."""
+    connection.execute(
+        text("SELECT pg_advisory_xact_lock_shared(:key1, :key2)"),
+        {"key1": WRITER_LOCK[0], "key2": WRITER_LOCK[1]},
+    )
 
 
 class DatabaseUnavailableError(WarroomError):
@@ -79,8 +94,14 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commits on success, rolls back on any exception."""
+        """One unit of work: commits on success, rolls back on any exception.
+
+        On PostgreSQL it first takes :data:`WRITER_LOCK`, before the transaction has an id,
+        so a feed reader that does not see the lock knows the transaction has none yet.
+        """
         with self._sessions.begin() as session:
+            if self.is_postgresql:
+                take_writer_lock(session.connection())
             yield session
 
     @contextmanager

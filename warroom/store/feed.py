@@ -43,12 +43,25 @@ from sqlalchemy.orm import Session
 
 from warroom.domain.events import Cursor, FeedEvent, NewEvent
 from warroom.store.base import UtcDateTime
+from warroom.store.database import WRITER_LOCK
 from warroom.store.models import Event
 
 NOTIFY_CHANNEL = "warroom_events"
 
 _PG_CURRENT_TX = "pg_current_xact_id()::text::bigint"
-_PG_HORIZON = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+#: The id the next transaction of the cluster will get: nothing at or above it has begun.
+_PG_NEXT_TX = "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+#: The (32-bit) ids of this database's writers still in flight: transactions holding the
+#: writer lock that have been given an id.
+_PG_WRITERS = """
+SELECT held.transactionid::text
+FROM pg_locks AS writer
+JOIN pg_locks AS held
+  ON held.virtualtransaction = writer.virtualtransaction AND held.locktype = 'transactionid'
+WHERE writer.locktype = 'advisory'
+  AND writer.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND writer.classid = %(key1)s AND writer.objid = %(key2)s AND writer.objsubid = 2
+"""
 
 
 #: The computer this process runs on, named in the ``run_by`` of automatic steps.
@@ -205,11 +218,37 @@ def run_by(session: Session, actor: str) -> ColumnElement[Any]:
     return json_object(session, {"login": login, "host": HOST})
 
 
-def _horizon_filter(connection: Connection) -> ColumnElement[bool] | None:
-    """Only events of transactions that can no longer commit (PostgreSQL)."""
+def pg_horizon(connection: Connection) -> int:
+    """The transaction id below which every event is final on PostgreSQL: committed and
+    visible, or rolled back and gone.
+
+    It is the next id to be handed out, or the oldest of this database's event writers
+    still in flight if that is lower. Two statements, in this order, each with its own
+    snapshot (READ COMMITTED), before the events are read with a third: a writer that is not
+    holding the writer lock when the second looks has either ended (so the third statement
+    sees its commit) or had no id yet (so its id will be at least the first statement's).
+    Only this database's writers count: the cluster-wide ``pg_snapshot_xmin`` would let any
+    long transaction anywhere on the server hold every desktop's live updates back.
+    """
+    next_tx = int(connection.exec_driver_sql(_PG_NEXT_TX).scalar_one())
+    writers = connection.exec_driver_sql(
+        _PG_WRITERS, {"key1": WRITER_LOCK[0], "key2": WRITER_LOCK[1]}
+    ).scalars()
+    return min([next_tx, *(_widen(int(xid), next_tx) for xid in writers)])
+
+
+def _widen(xid: int, reference: int) -> int:
+    """A 32-bit transaction id as the 64-bit one (epoch included) nearest below
+    ``reference``, which is where every transaction still in flight is."""
+    full = (reference & ~0xFFFFFFFF) | xid
+    return full - (1 << 32) if full > reference else full
+
+
+def _horizon(connection: Connection) -> int | None:
+    """Read only events of transactions below this id (PostgreSQL); None: read everything."""
     if connection.dialect.name != "postgresql":
         return None  # SQLite serialises writers: id order is commit order
-    return Event.__table__.c.tx < literal_column(_PG_HORIZON)
+    return pg_horizon(connection)
 
 
 _EVENTS = Event.__table__
@@ -250,7 +289,7 @@ _AFTER = (
     .order_by(_EVENTS.c.tx, _EVENTS.c.id)
     .limit(bindparam("limit"))
 )
-_AFTER_BELOW_HORIZON = _AFTER.where(_EVENTS.c.tx < literal_column(_PG_HORIZON))
+_AFTER_BELOW_HORIZON = _AFTER.where(_EVENTS.c.tx < bindparam("horizon"))
 
 
 def read_after(connection: Connection, cursor: Cursor, limit: int = 500) -> list[FeedEvent]:
@@ -258,17 +297,21 @@ def read_after(connection: Connection, cursor: Cursor, limit: int = 500) -> list
 
     The statements are built once: this runs on every desktop for every commit anywhere.
     """
-    query = _AFTER if _horizon_filter(connection) is None else _AFTER_BELOW_HORIZON
-    rows = connection.execute(query, {"tx": cursor.tx, "id": cursor.id, "limit": limit})
+    parameters = {"tx": cursor.tx, "id": cursor.id, "limit": limit}
+    query = _AFTER
+    horizon = _horizon(connection)
+    if horizon is not None:
+        query, parameters["horizon"] = _AFTER_BELOW_HORIZON, horizon
+    rows = connection.execute(query, parameters)
     return [_to_feed_event(row) for row in rows]
 
 
 def read_latest(connection: Connection, limit: int) -> tuple[list[FeedEvent], Cursor]:
     """The newest ``limit`` final events (oldest first) and the cursor just after them."""
     query = sql_select(*_COLUMNS).order_by(_EVENTS.c.tx.desc(), _EVENTS.c.id.desc()).limit(limit)
-    horizon = _horizon_filter(connection)
+    horizon = _horizon(connection)
     if horizon is not None:
-        query = query.where(horizon)
+        query = query.where(_EVENTS.c.tx < horizon)
     events = [_to_feed_event(row) for row in connection.execute(query)]
     events.reverse()
     if events:
@@ -282,6 +325,21 @@ def read_before(connection: Connection, cursor: Cursor, limit: int) -> list[Feed
         sql_select(*_COLUMNS)
         .where(tuple_(_EVENTS.c.tx, _EVENTS.c.id) < tuple_(cursor.tx, cursor.id))
         .order_by(_EVENTS.c.tx.desc(), _EVENTS.c.id.desc())
+        .limit(limit)
+    )
+    return [_to_feed_event(row) for row in connection.execute(query)]
+
+
+def events_of(
+    connection: Connection, entity: str, entity_id: str, limit: int = 1000
+) -> list[FeedEvent]:
+    """One thing's history (a page, an incident), oldest first: what happened to it and who
+    did it. Everything committed so far, by time: unlike a feed reader, this keeps no cursor,
+    so it needs no horizon (which any long transaction in the cluster would hold back)."""
+    query = (
+        sql_select(*_COLUMNS)
+        .where(_EVENTS.c.entity == entity, _EVENTS.c.entity_id == entity_id)
+        .order_by(_EVENTS.c.at, _EVENTS.c.id)
         .limit(limit)
     )
     return [_to_feed_event(row) for row in connection.execute(query)]

@@ -16,21 +16,31 @@ from warroom.services.context import UnitOfWork
 from warroom.services.paging.claims import id_in, insert_ignoring_duplicates
 from warroom.services.paging.reference import Target
 from warroom.store.feed import append_events_from, json_object, run_by
-from warroom.store.models import Notification, Page
+from warroom.store.models import Notification, Page, Service
 
 
 def told_fields(
-    handles: Sequence[str], level: Any, round_: Any, urgency: Any, reason: str
+    handles: Sequence[str],
+    level: Any,
+    round_: Any,
+    urgency: Any,
+    reason: str,
+    service: Any,
+    runbook: Any,
 ) -> dict[str, Any]:
     """What an event that tells people about a page carries besides the page's id and
-    summary. ``level`` (0-based), ``round_`` and ``urgency`` are values, or the page's own
-    columns when the database builds the payload (:func:`announce`)."""
+    summary: enough for a desktop notification to say what happened without a query.
+    ``level`` (0-based), ``round_``, ``urgency``, ``service`` (its name) and ``runbook``
+    (whether it has one) are values, or expressions over the page's own columns when the
+    database builds the payload (:func:`announce`)."""
     return {
         "handles": list(handles),
         "level": level + 1,
         "round": round_,
         "urgency": urgency,
         "reason": reason,
+        "service": service,
+        "runbook": runbook,
     }
 
 
@@ -42,11 +52,14 @@ def notified_payload(
     round_: int,
     handles: Sequence[str],
     reason: str,
+    *,
+    service: str,
+    runbook: bool,
 ) -> dict[str, Any]:
     return {
         "page_id": page_id,
         "summary": summary[:200],
-        **told_fields(handles, level, round_, urgency, reason),
+        **told_fields(handles, level, round_, urgency, reason, service[:200], runbook),
     }
 
 
@@ -136,6 +149,8 @@ def notify_many(
                 Page.escalation_round,
                 Page.urgency,
                 reason,
+                select(Service.name).where(Service.id == Page.service_id).scalar_subquery(),
+                Page.runbook_id.is_not(None),
             ),
             **extra,
         },

@@ -269,7 +269,17 @@ def _create_pages(
             "page.notified",
             "page",
             page_id,
-            notified_payload(page_id, summary, urgency, 0, 0, [p.handle for p in people], reason),
+            notified_payload(
+                page_id,
+                summary,
+                urgency,
+                0,
+                0,
+                [p.handle for p in people],
+                reason,
+                service=ref.names.get(row["service_id"], ""),
+                runbook=row["runbook_id"] is not None,
+            ),
         )
     for policy_id, page_ids in paged.items():
         record_notifications(

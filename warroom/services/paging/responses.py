@@ -121,7 +121,8 @@ def escalate(
         page = _page(work.session, page_id)
         if page.state == PageState.RESOLVED.value:
             raise ConflictError(f"page #{page_id} is already resolved")
-        roster = reference(context, work.session).roster
+        ref = reference(context, work.session)
+        roster = ref.roster
         if to_expertise:
             experts = roster.experts_for(to_expertise.strip().lower(), work.now)
             if not experts:
@@ -151,6 +152,8 @@ def escalate(
                     page.escalation_round,
                     told,
                     reason,
+                    service=ref.names.get(page.service_id, ""),
+                    runbook=page.runbook_id is not None,
                 ),
                 "by_hand": True,
                 "by": handle or work.actor,

@@ -24,6 +24,7 @@ class Event(Base):
         Index("ix_events_tx_id", "tx", "id"),
         Index("ix_events_incident_id_at", "incident_id", "at"),
         Index("ix_events_topic", "topic"),
+        Index("ix_events_entity_entity_id", "entity", "entity_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -19,8 +19,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from warroom.domain.actors import actor_label, is_system
 from warroom.domain.events import Cursor, FeedEvent, describe
-from warroom.ui.timefmt import full_time, short_time
+from warroom.ui.common.timefmt import full_time, short_time
 from warroom.ui.widgets.tables import HeaderedTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -34,6 +35,8 @@ ENTITY_COLOURS = {
     "status_update": QColor("#2b8cc4"),
 }
 DEFAULT_COLOUR = QColor("#6b7785")
+#: Automatic steps read differently from what people did.
+SYSTEM_COLOUR = QColor("#616e7c")
 
 
 class ActivityModel(HeaderedTableModel):
@@ -116,6 +119,8 @@ class ActivityModel(HeaderedTableModel):
             if column == self.WHEN:
                 return short_time(event.at, self._now(), self._zone)
             if column == self.WHO:
+                if is_system(event.actor):
+                    return f"⚙ {actor_label(event.actor)}"
                 return self._names.get(event.actor, event.actor)
             if column == self.WHAT:
                 return describe(event)
@@ -125,13 +130,24 @@ class ActivityModel(HeaderedTableModel):
             if column == self.WHEN:
                 return full_time(event.at, self._zone)
             if column == self.WHO:
-                return f"@{event.actor}"
+                return self._who_tip(event)
             return f"{event.topic} · {event.entity} {event.entity_id}"
+        elif role == Qt.ItemDataRole.ForegroundRole and column == self.WHO:
+            return SYSTEM_COLOUR if is_system(event.actor) else None
         elif role == Qt.ItemDataRole.DecorationRole and column == self.WHAT:
             return ENTITY_COLOURS.get(event.entity, DEFAULT_COLOUR)
         elif role == self.EventRole:
             return event
         return None
+
+    def _who_tip(self, event: FeedEvent) -> str:
+        if not is_system(event.actor):
+            return f"@{event.actor}"
+        run_by = event.payload.get("run_by")
+        where = ""
+        if isinstance(run_by, dict) and run_by.get("login"):
+            where = f", run by {run_by['login']} on {run_by.get('host') or 'an unknown host'}"
+        return f"An automatic step ({actor_label(event.actor)}{where})"
 
     def canFetchMore(self, parent: _Index) -> bool:
         if parent.isValid():

@@ -2,28 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
-from warroom.services.metrics import EscalationReport, ResponderStats
 from warroom.ui.widgets.tables import HeaderedTableModel, read_only_rows_table
+
+if TYPE_CHECKING:  # the services load SQLAlchemy: imported after the first paint
+    from warroom.services.metrics import EscalationReport, ResponderStats
 
 _Index = QModelIndex | QPersistentModelIndex
 
 
 class RespondersModel(HeaderedTableModel):
+    # Two short lines each: the numeric columns stay narrow and no header is cut.
     HEADERS = (
         "Responder",
         "Teams",
         "Pages",
-        "Acknowledged",
-        "Escalated (timeout)",
-        "Escalated by hand",
-        "Outside hours",
-        "Median minutes to ack",
+        "Acknow-\nledged",
+        "Escalated\n(timeout)",
+        "Escalated\nby hand",
+        "Outside\nhours",
+        "Median min.\nto ack",
+    )
+    HEADER_TIPS = (
+        "The person paged",
+        "Their teams",
+        "Pages that reached them (each escalation step that told them counts once)",
+        "Pages they acknowledged",
+        "Pages that went past them because nobody acknowledged in time",
+        "Pages they escalated by hand (to the next level or to an expert)",
+        "Pages that reached them outside their team's support hours",
+        "Median minutes from being told to acknowledging",
     )
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -39,6 +59,14 @@ class RespondersModel(HeaderedTableModel):
 
     def row_total(self) -> int:
         return len(self._rows)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.ToolTipRole and 0 <= section < len(self.HEADERS):
+            return self.HEADER_TIPS[section]
+        return super().headerData(section, orientation, role)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -57,6 +85,8 @@ class RespondersModel(HeaderedTableModel):
                 ack,
             )
             return str(values[index.column()])
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and s.handle in self._flagged:
             return QColor("#fce588")
         if role == Qt.ItemDataRole.ToolTipRole and s.handle in self._flagged:
@@ -89,9 +119,11 @@ class ReportsView(QWidget):
         self.model = RespondersModel(self)
         self.table = read_only_rows_table("respondersTable")
         self.table.setModel(self.model)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(0, 170)
-        self.table.setColumnWidth(1, 150)
         self.teams = QLabel()
         self.teams.setObjectName("viewSubtitle")
         self.teams.setWordWrap(True)

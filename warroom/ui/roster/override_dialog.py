@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDateTime, QTimeZone
 from PySide6.QtWidgets import (
@@ -18,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from warroom.services.oncall import ScheduleInfo
+if TYPE_CHECKING:  # the services load SQLAlchemy: imported after the first paint
+    from warroom.services.oncall import ScheduleInfo
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
@@ -14,9 +14,11 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from warroom.services.roster_view import PersonRow
-from warroom.ui.timefmt import short_time
+from warroom.ui.common.timefmt import short_time
 from warroom.ui.widgets.tables import HeaderedTableModel
+
+if TYPE_CHECKING:  # the services load SQLAlchemy: imported after the first paint
+    from warroom.services.roster_view import PersonRow
 
 _Index = QModelIndex | QPersistentModelIndex
 

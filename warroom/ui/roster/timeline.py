@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from warroom.domain.schedule import Shift
-from warroom.services.oncall import ScheduleInfo
-from warroom.ui.timefmt import local_zone
+from warroom.ui.common.timefmt import local_zone
+
+if TYPE_CHECKING:  # the services load SQLAlchemy: imported after the first paint
+    from warroom.services.oncall import ScheduleInfo
 
 LABEL_WIDTH = 170
 LANE_HEIGHT = 34

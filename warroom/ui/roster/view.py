@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,12 +22,14 @@ from PySide6.QtWidgets import (
 
 from warroom.domain.durations import format_duration
 from warroom.domain.schedule import Shift
-from warroom.services.oncall import OnCallLine
-from warroom.services.roster_view import RosterSnapshot
+from warroom.ui.common.timefmt import short_time
 from warroom.ui.roster.people_model import PeopleModel
 from warroom.ui.roster.timeline import ScheduleTimeline
-from warroom.ui.timefmt import short_time
 from warroom.ui.widgets.tables import read_only_rows_table
+
+if TYPE_CHECKING:  # the services load SQLAlchemy: imported after the first paint
+    from warroom.services.oncall import OnCallLine
+    from warroom.services.roster_view import RosterSnapshot
 
 ALL_EXPERTISE = "Any expertise"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -17,9 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from warroom.domain.runbook_search import RunbookIndex
-from warroom.services.pages_view import IncidentRow
-from warroom.services.runbooks import RunbookSummary
-from warroom.ui.runbooks.reader import RunbookReader
+from warroom.ui.widgets.runbook_reader import RunbookReader
+
+if TYPE_CHECKING:  # the services load SQLAlchemy: imported after the first paint
+    from warroom.services.incidents.queries import IncidentRow
+    from warroom.services.runbooks import RunbookSummary
 
 ANY_SERVICE = "Any service"
 NO_CONTEXT = "Just reading"
@@ -115,6 +119,16 @@ class RunbooksView(QWidget):
     def selected_slug(self) -> str | None:
         item = self.results.currentItem()
         return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+
+    def select(self, slug: str) -> None:
+        """Show one runbook, clearing the search if it hides it."""
+        if slug not in self.visible_slugs():
+            self.search.clear()
+            self.service.setCurrentText(ANY_SERVICE)
+        for row in range(self.results.count()):
+            if self.results.item(row).data(Qt.ItemDataRole.UserRole) == slug:
+                self.results.setCurrentRow(row)
+                return
 
     def visible_slugs(self) -> list[str]:
         return [

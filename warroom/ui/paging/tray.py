@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from warroom.services.paging.queries import MyPage
+if TYPE_CHECKING:  # the services load SQLAlchemy: imported after the first paint
+    from warroom.services.paging.queries import MyPage
 
 
 class TrayState(StrEnum):
@@ -43,6 +45,20 @@ def state_icon(state: TrayState) -> QIcon:
         painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, "!")
     painter.end()
     return QIcon(pixmap)
+
+
+def tray_tooltip(pages: list[MyPage], on_call: bool) -> str:
+    """The tray's tooltip: how many of my pages are open, and how many wait for me."""
+    if not pages:
+        return "warroom — on call, no open pages for you" if on_call else "warroom — all quiet"
+    waiting = sum(1 for p in pages if p.state == "triggered")
+    past = sum(1 for p in pages if p.escalated_past_me)
+    text = f"warroom — {len(pages)} open page{'s' if len(pages) != 1 else ''} for you"
+    if waiting:
+        text += f", {waiting} waiting for acknowledgement"
+    if past:
+        text += f", {past} escalated past you"
+    return text
 
 
 class TrayController(QObject):
@@ -90,6 +106,7 @@ class TrayController(QObject):
             self.set_state(TrayState.PAGE)
         else:
             self.set_state(TrayState.ON_CALL if on_call else TrayState.QUIET)
+        self.icon.setToolTip(tray_tooltip(pages, on_call))
         self.menu.clear()
         if not pages:
             none = self.menu.addAction("No open pages for you")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,6 +44,9 @@ def short_time(instant: datetime, now: datetime, zone: tzinfo | None = None) -> 
 
 
 def full_time(instant: datetime, zone: tzinfo | None = None) -> str:
+    """The whole instant in the viewer's zone, and in UTC unless that is the viewer's zone."""
     zone = zone or local_zone()
     local = instant.astimezone(zone)
-    return f"{local:%A %d %B %Y %H:%M:%S %Z} ({instant:%H:%M:%S} UTC)"
+    if local.utcoffset() == timedelta(0) and local.tzname() in ("UTC", "GMT", "Z"):
+        return f"{local:%A %d %B %Y %H:%M:%S} UTC"
+    return f"{local:%A %d %B %Y %H:%M:%S %Z} ({instant.astimezone(UTC):%H:%M:%S} UTC)"

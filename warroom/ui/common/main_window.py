@@ -1,11 +1,13 @@
 """The main window: a thin shell of navigation, a banner, views and a status bar.
 
-It owns no logic; the application object wires views and services into it.
+It owns no logic; the composition root adds the features' views to it.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -27,11 +29,15 @@ class MainWindow(QMainWindow):
 
     Signals:
         closing(): the window is being closed; the application shuts its workers down.
+        first_painted(): the window is on screen for the first time; the root opens the
+            database only now, so a person sees the window before anything else happens.
     """
 
     closing = Signal()
+    first_painted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        self._painted = False  # events arrive while the window is being built
         super().__init__(parent)
         self.setWindowTitle("warroom")
         self.resize(1180, 760)
@@ -73,27 +79,60 @@ class MainWindow(QMainWindow):
         self.feed_state.setObjectName("feedState")
         self.database_label = QLabel()
         self.user_label = QLabel()
-        self.paging_label = QLabel()
-        self.paging_label.setObjectName("pagingChannel")
         status = self.statusBar()
         status.addWidget(self.feed_state)
         status.addWidget(self.database_label, 1)
-        status.addPermanentWidget(self.paging_label)
         status.addPermanentWidget(self.user_label)
         self.set_feed_state(None)
 
         self._views: dict[str, QWidget] = {}
+        self._builders: dict[str, Callable[[], QWidget]] = {}
 
-    def add_view(self, key: str, title: str, widget: QWidget) -> None:
-        """Views are added by the composition root; each later capability adds its own."""
-        self._views[key] = widget
-        self.stack.addWidget(widget)
+    def add_view(self, key: str, title: str, build: Callable[[], QWidget]) -> None:
+        """Views are added by the composition root, one per feature, and built when first
+        needed: the one on screen before the first paint, the others just after it (or when
+        chosen), so start-up pays for one view, not all of them."""
+        self._builders[key] = build
+        placeholder = QWidget()
+        self._views[key] = placeholder
+        self.stack.addWidget(placeholder)
         item = QListWidgetItem(title)
         item.setData(Qt.ItemDataRole.UserRole, key)
         item.setSizeHint(QSize(0, 38))
         self.nav.addItem(item)
         if self.nav.count() == 1:
             self.nav.setCurrentRow(0)
+
+    def build_view(self, key: str) -> QWidget:
+        """The view for ``key``, built now if it was not yet."""
+        build = self._builders.pop(key, None)
+        if build is None:
+            return self._views[key]
+        placeholder = self._views[key]
+        index = self.stack.indexOf(placeholder)
+        widget = build()
+        self._views[key] = widget
+        self.stack.insertWidget(index, widget)
+        if self.stack.currentWidget() is placeholder:
+            self.stack.setCurrentWidget(widget)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        return widget
+
+    def build_all_views(self) -> None:
+        for key in list(self._builders):
+            self.build_view(key)
+
+    def add_status_widget(self, widget: QWidget) -> None:
+        """A feature's label in the status bar, left of who is signed in."""
+        # QStatusBar counts permanent widgets after the normal ones (the feed state and the
+        # database): index 2 is the first permanent place, left of the user.
+        self.statusBar().insertPermanentWidget(2, widget)
+
+    def bring_to_front(self) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     def show_view(self, key: str) -> None:
         for row in range(self.nav.count()):
@@ -103,7 +142,7 @@ class MainWindow(QMainWindow):
         raise KeyError(key)
 
     def view(self, key: str) -> QWidget:
-        return self._views[key]
+        return self.build_view(key)
 
     def set_feed_state(self, connected: bool | None) -> None:
         if connected is None:
@@ -119,7 +158,17 @@ class MainWindow(QMainWindow):
 
     def _on_nav_current_row_changed(self, row: int) -> None:
         if row >= 0:
+            self.build_view(str(self.nav.item(row).data(Qt.ItemDataRole.UserRole)))
             self.stack.setCurrentIndex(row)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        # An UpdateRequest on the top-level window paints every widget and flushes them to
+        # the screen: after the first one, the person sees the window.
+        if not self._painted and event.type() == QEvent.Type.UpdateRequest:
+            self._painted = True
+            self.first_painted.emit()
+        return handled
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()

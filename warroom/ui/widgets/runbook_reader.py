@@ -6,7 +6,7 @@ embedded, and links open in the system browser only when clicked.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from warroom.domain.runbook_render import RenderedRunbook, Theme, render_runbook
-from warroom.services.runbooks import RunbookDetail
+if TYPE_CHECKING:  # the services load SQLAlchemy, the renderer markdown-it: after the paint
+    from warroom.domain.runbook_render import RenderedRunbook
+    from warroom.services.runbooks import RunbookDetail
 
 OPENABLE_SCHEMES = ("http", "https", "mailto")
 
@@ -117,6 +118,8 @@ class RunbookReader(QWidget):
     def _render(self) -> None:
         if self.detail is None:
             return
+        from warroom.domain.runbook_render import Theme, render_runbook
+
         theme = Theme.dark() if self.dark.isChecked() else Theme()
         scroll = self.browser.verticalScrollBar().value()
         self.rendered = render_runbook(self.detail.body, self.detail.ticks, theme)

@@ -1,0 +1,39 @@
+"""The QApplication of the desktop app: name, style, font and stylesheet, or a sentence when
+there is no screen to show it on."""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib import resources
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
+from warroom.domain.errors import WarroomError
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    if (
+        not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+        and sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+    ):
+        raise WarroomError(
+            "No screen to show the window on (neither DISPLAY nor WAYLAND_DISPLAY is set). "
+            "Run it in a desktop session, or use `warroom demo --no-gui` for the database only."
+        )
+    app = QApplication(argv or sys.argv[:1])
+    app.setApplicationName("warroom")
+    app.setOrganizationName("warroom")
+    app.setDesktopFileName("org.warroom.Warroom")
+    app.setStyle("Fusion")
+    font = QFont(app.font())
+    font.setPointSizeF(max(font.pointSizeF(), 10.0))
+    app.setFont(font)
+    app.setStyleSheet((resources.files("warroom.resources") / "style.qss").read_text("utf-8"))
+    return app

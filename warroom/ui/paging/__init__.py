@@ -1,0 +1,1 @@
+"""Paging on the desktop: the tray, my pages, acknowledgements kept while offline."""
