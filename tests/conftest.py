@@ -12,6 +12,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything creates a QApplication
 
+import contextlib
 import itertools
 import shutil
 import sqlite3
@@ -20,10 +21,13 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring
 import keyring.backend
 import psycopg
+import psycopg.errors
+import psycopg.sql
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -189,6 +193,51 @@ def clock() -> FakeClock:
 @pytest.fixture
 def context(database: Database, clock: FakeClock) -> ServiceContext:
     return ServiceContext(database, "tester", clock)
+
+
+#: The password of the per-person PostgreSQL logins tests make (ignored under trust auth).
+PERSON_PASSWORD = "warroom-test-person"
+
+
+def ensure_login(admin_url: str, handle: str) -> None:
+    """A PostgreSQL login named after a person, able to use the test database's tables."""
+    url = make_url(admin_url).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (handle,)).fetchone()
+        role = psycopg.sql.Identifier(handle)
+        if not exists:
+            with contextlib.suppress(psycopg.errors.DuplicateObject):  # another test run
+                admin.execute(
+                    psycopg.sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                        role, psycopg.sql.Literal(PERSON_PASSWORD)
+                    )
+                )
+        for what in ("TABLES", "SEQUENCES"):
+            admin.execute(
+                psycopg.sql.SQL("GRANT ALL ON ALL {} IN SCHEMA public TO {}").format(
+                    psycopg.sql.SQL(what), role
+                )
+            )
+
+
+@pytest.fixture
+def as_person(database_url: str, database: Database, clock: FakeClock) -> Iterator[Any]:
+    """``as_person("lukas")``: a context acting as that person — on PostgreSQL through a
+    login of their own (the login is who acts there), on SQLite as the configured user."""
+    opened: list[Database] = []
+
+    def context_for(handle: str) -> ServiceContext:
+        if not database.is_postgresql:
+            return ServiceContext(database, handle, clock)
+        ensure_login(database_url, handle)
+        url = make_url(database_url).set(username=handle, password=PERSON_PASSWORD)
+        own = Database(url)
+        opened.append(own)
+        return ServiceContext(own, handle, clock)
+
+    yield context_for
+    for own in opened:
+        own.dispose()
 
 
 # ----------------------------------------------------------------------------- a desktop

@@ -106,9 +106,19 @@ _TEMPLATES: dict[str, str] = {
     "page.reopened": "reopened page #{page_id} ({why}): {summary}",
     "page.escalation_exhausted": "ran out of escalation levels for page #{page_id}: {summary}",
     "page.resolved": "resolved page #{page_id}: {summary}",
-    "incident.declared": "declared {severity} incident #{incident_id}: {title}",
-    "incident.status_changed": "moved incident #{incident_id} to {status}",
-    "incident.role_assigned": "made @{handle} {role} of incident #{incident_id}",
+    "incident.declared": "declared {severity} incident {ref}: {title}",
+    "incident.status_changed": "moved {ref} to {status}",
+    "incident.severity_changed": "changed {ref} from {from} to {to}: {reason}",
+    "incident.role_assigned": "made @{handle} {role_title} of {ref}",
+    "incident.role_released": "released @{handle} from {role_title} of {ref}",
+    "incident.close_proposed": "proposed closing {ref}",
+    "incident.closed": "closed {ref}: {summary}",
+    "incident.reopened": "reopened {ref}: {reason}",
+    "incident.page_linked": "linked page #{page_id} to {ref}",
+    "incident.page_unlinked": "unlinked page #{page_id} from {ref}",
+    "incident.reminder": "reminded the commander of {ref}: {text}",
+    "incident.presence_joined": "opened the war room of {ref}",
+    "incident.presence_left": "left the war room of {ref}",
     "transcript.recorded": "noted on incident #{incident_id}: {excerpt}",
     "runbook.imported": "imported runbook {title}",
     "runbook.step_ticked": "ticked '{step}' in {title}",
@@ -134,6 +144,13 @@ def describe(event: FeedEvent) -> str:
         base = f"{event.topic.replace('.', ' ')} {event.entity} {event.entity_id}"
         return f"{base}: {summary}" if summary else base
     fields = _Missing(event.payload)
+    if "ref" not in fields and "incident_id" in fields:  # events older than the ref
+        fields["ref"] = f"incident #{fields['incident_id']}"
+    role = event.payload.get("role")
+    if isinstance(role, str):
+        fields["role_title"] = role.replace("_", " ")
+        if event.payload.get("previous"):
+            fields["role_title"] += f" (took over from @{event.payload['previous']})"
     handles = event.payload.get("handles")
     if isinstance(handles, list):
         fields["people"] = ", ".join(f"@{h}" for h in handles) or "nobody"

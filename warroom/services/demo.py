@@ -26,6 +26,7 @@ from warroom.domain.vocabulary import (
     PageState,
 )
 from warroom.services.context import ServiceContext, UnitOfWork, unit_of_work
+from warroom.services.incidents.common import incident_payload
 from warroom.services.roster import RosterChanges, apply_roster
 from warroom.services.runbooks import apply_runbook_files, match_runbook
 from warroom.store.models import (
@@ -175,6 +176,7 @@ class _Seeder:
                 declared_at=declared,
                 declared_by=commander or self.work.actor,
                 bridge_url=spec.get("bridge_url"),
+                last_activity_at=declared,
             )
             self.session.add(incident)
             self.session.flush()
@@ -190,7 +192,7 @@ class _Seeder:
             "incident.declared",
             "incident",
             iid,
-            {"incident_id": iid, "title": incident.title, "severity": incident.severity},
+            {**incident_payload(incident), "handle": incident.declared_by},
             iid,
         )
         people: set[int] = set()
@@ -214,7 +216,7 @@ class _Seeder:
                     "incident.role_assigned",
                     "incident",
                     iid,
-                    {"incident_id": iid, "handle": handle, "role": role.value.replace("_", " ")},
+                    {**incident_payload(incident), "handle": handle, "role": role.value},
                     iid,
                 )
         for person_id in sorted(people):
@@ -234,6 +236,7 @@ class _Seeder:
             )
             self.session.add(transcript)
             self.session.flush()
+            incident.last_activity_at = max(incident.last_activity_at, at)
             self._past(
                 at + timedelta(seconds=20),
                 scribe,
@@ -272,6 +275,7 @@ class _Seeder:
         for change in spec.get("statuses", []):
             at = start + parse_duration(change["at"])
             incident.status = change["status"]
+            incident.last_activity_at = max(incident.last_activity_at, at)
             if change["status"] == "mitigated":
                 incident.mitigated_at = at
             elif change["status"] == "resolved":
@@ -284,7 +288,7 @@ class _Seeder:
                 "incident.status_changed",
                 "incident",
                 iid,
-                {"incident_id": iid, "status": change["status"]},
+                {**incident_payload(incident), "status": change["status"]},
                 iid,
             )
 

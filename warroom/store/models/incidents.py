@@ -43,6 +43,13 @@ class Incident(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     bridge_url: Mapped[str | None] = mapped_column(String(2000))
+    #: The last status change or transcript entry: an incident quiet for too long is
+    #: brought to its commander's attention.
+    last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: Anyone may propose closing; only the commander closes. The proposal waits here.
+    close_proposed_by: Mapped[str | None] = mapped_column(String(64))
+    close_proposed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    close_proposal: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -90,6 +97,9 @@ class RoleAssignment(Base):
     assigned_at: Mapped[datetime] = mapped_column(UtcDateTime)
     assigned_by: Mapped[str] = mapped_column(String(64))
     released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    released_by: Mapped[str | None] = mapped_column(String(64))
+    #: For a handover, the assignment this one took the role over from.
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("role_assignments.id"))
 
 
 class Participant(Base):
@@ -164,3 +174,56 @@ class StatusUpdate(Base):
     body: Mapped[str] = mapped_column(Text)
     posted_by: Mapped[str] = mapped_column(String(64))
     posted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class IncidentReminder(Base):
+    """A reminder given to an incident's commander, once per (incident, kind, anchor).
+
+    The unique key is what makes a reminder exactly-once when several engines (every desktop
+    and ``warroom serve``) sweep at once: the first INSERT wins, the others insert nothing.
+    """
+
+    __tablename__ = "incident_reminders"
+    __table_args__ = (UniqueConstraint("incident_id", "kind", "anchor_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(64))
+    anchor_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    given_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recipient: Mapped[str | None] = mapped_column(String(64))
+
+
+class SeverityPolicyRow(Base):
+    """A roster file's pace for one severity (the domain's defaults where there is none)."""
+
+    __tablename__ = "severity_policies"
+    __table_args__ = (one_of("severity", Severity),)
+
+    severity: Mapped[str] = mapped_column(enum_column_type(Severity), primary_key=True)
+    quiet_minutes: Mapped[int | None] = mapped_column(Integer)
+    mitigated_minutes: Mapped[int | None] = mapped_column(Integer)
+    staffing_minutes: Mapped[int | None] = mapped_column(Integer)
+    close_minutes: Mapped[int | None] = mapped_column(Integer)
+    update_minutes: Mapped[int | None] = mapped_column(Integer)
+    needs_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Presence(Base):
+    """Who has an incident's war room open right now: a heartbeat each client writes.
+
+    Rows older than a minute mean a client that went away without saying so.
+    """
+
+    __tablename__ = "presence"
+    __table_args__ = (UniqueConstraint("incident_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    handle: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str] = mapped_column(String(36))
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
