@@ -139,6 +139,7 @@ def test_buttons_and_the_context_menu_act_on_the_page(qtbot, workspace) -> None:
         "Resolve",
         "Escalate to the next level",
         "Escalate to an expertise…",
+        "Declare incident…",
         "Open runbook",
         "Copy link",
     ]

@@ -46,6 +46,7 @@ def test_the_tray_shows_state_and_acts_on_pages(qtbot) -> None:
         "Acknowledge",
         "Resolve",
         "Escalate to the next level",
+        "Declare incident…",
         "Open runbook",
         "Open in app",
     ]
@@ -54,7 +55,7 @@ def test_the_tray_shows_state_and_acts_on_pages(qtbot) -> None:
     assert acked.args == [7]
     second = tray.menu.actions()[1].menu()
     assert not second.actions()[0].isEnabled()  # already acknowledged
-    assert not second.actions()[3].isEnabled()  # no runbook
+    assert not second.actions()[4].isEnabled()  # no runbook
     tray.set_pages([page(9, escalated=True)])
     assert tray.state is TrayState.ESCALATED
 

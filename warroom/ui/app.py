@@ -30,6 +30,7 @@ from warroom.ui.common.main_window import MainWindow
 from warroom.ui.common.notifier import Notifier
 from warroom.ui.common.opening import open_and_check
 from warroom.ui.common.tasks import TaskRunner
+from warroom.ui.incidents.controller import IncidentsFeature
 from warroom.ui.pages.controller import PagesFeature
 from warroom.ui.paging.controller import PagingFeature, tray_available
 from warroom.ui.reports.controller import ReportsFeature
@@ -98,6 +99,7 @@ class WarroomApp(QObject):
 
     def _build_features(self) -> None:
         self.activity = self._add(ActivityFeature(self.env, self))
+        self.incidents = self._add(IncidentsFeature(self.env, self))
         self.roster = self._add(RosterFeature(self.env, self))
         self.pages = self._add(PagesFeature(self.env, self))
         self.runbooks = self._add(RunbooksFeature(self.env, self))
@@ -120,6 +122,12 @@ class WarroomApp(QObject):
         pages.escalate_requested.connect(paging.escalate)
         pages.open_runbook_requested.connect(self._on_pages_open_runbook_requested)
         paging.open_page_requested.connect(self._on_paging_open_page_requested)
+        incidents = self.incidents
+        pages.declare_incident_requested.connect(incidents.declare_from_page)
+        paging.declare_incident_requested.connect(incidents.declare_from_page)
+        pages.open_incident_requested.connect(self._on_open_incident_requested)
+        incidents.open_page_requested.connect(self._on_paging_open_page_requested)
+        incidents.show_requested.connect(self._on_incidents_show_requested)
         paging.show_window_requested.connect(self.window.bring_to_front)
         paging.quit_requested.connect(self._on_paging_quit_requested)
 
@@ -249,6 +257,14 @@ class WarroomApp(QObject):
         self.window.bring_to_front()
         self.window.show_view(self.pages.key)
         self.pages.open_page(page_id)
+
+    def _on_incidents_show_requested(self) -> None:
+        self.window.bring_to_front()
+        self.window.show_view(self.incidents.key)
+
+    def _on_open_incident_requested(self, incident_id: int) -> None:
+        self._on_incidents_show_requested()
+        self.incidents.open_incident(incident_id)
 
     def _on_paging_quit_requested(self) -> None:
         self.window.close()

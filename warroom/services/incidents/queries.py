@@ -311,3 +311,23 @@ def present_handles(session: Session, incident_id: int, now: datetime) -> tuple[
             )
         )
     )
+
+
+def open_follow_ups(context: ServiceContext, incident_id: int) -> list[str]:
+    """The action items still open: what closing the incident leaves as follow-ups.
+
+    Action items are transcript entries of the kind ``action`` that are not done yet (the
+    scribe's transcript records them).
+    """
+    from warroom.store.models import TranscriptEntry
+
+    done_column = getattr(TranscriptEntry, "done_at", None)
+    with reading(context) as session:
+        query = select(TranscriptEntry.body).where(
+            TranscriptEntry.incident_id == incident_id,
+            TranscriptEntry.kind == "action",
+            TranscriptEntry.deleted.is_(False),
+        )
+        if done_column is not None:
+            query = query.where(done_column.is_(None))
+        return list(session.scalars(query.order_by(TranscriptEntry.occurred_at)))

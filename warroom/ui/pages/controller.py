@@ -31,6 +31,8 @@ class PagesFeature(Feature):
     acknowledge_requested(int), resolve_requested(int), escalate_requested(int, str):
         the user acted on a page; the paging feature carries it out.
     open_runbook_requested(str): show this runbook in the Runbooks view.
+    declare_incident_requested(int, str): declare an incident from this page (id, summary).
+    open_incident_requested(int): show this incident's war room.
     """
 
     key = "pages"
@@ -43,6 +45,8 @@ class PagesFeature(Feature):
     resolve_requested = Signal(int)
     escalate_requested = Signal(int, str)
     open_runbook_requested = Signal(str)
+    declare_incident_requested = Signal(int, str)
+    open_incident_requested = Signal(int)
 
     def __init__(self, env: Environment, parent: QObject | None = None) -> None:
         super().__init__(env, parent)
@@ -64,6 +68,8 @@ class PagesFeature(Feature):
             view.resolve_requested.connect(self.resolve_requested)
             view.escalate_requested.connect(self.escalate_requested)
             view.open_runbook_requested.connect(self.open_runbook_requested)
+            view.declare_requested.connect(self.declare_incident_requested)
+            view.open_incident_requested.connect(self.open_incident_requested)
             view.link_copied.connect(lambda link: self.show_info(f"Copied {link}"))
             view.reader.step_toggled.connect(self._on_reader_step_toggled)
         return self._view

@@ -82,12 +82,16 @@ class PageDetailPanel(QWidget):
         self.copy_link = self._button(
             "Copy link", "Ctrl+Shift+C", "Copy a warroom:// link to this page"
         )
+        self.incident = self._button(
+            "Declare incident", "D", "More than one person is needed: declare an incident"
+        )
         actions = QHBoxLayout()
         actions.setSpacing(6)
         for button in (
             self.acknowledge,
             self.resolve,
             self.escalate,
+            self.incident,
             self.open_runbook,
             self.copy_link,
         ):

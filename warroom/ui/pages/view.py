@@ -57,6 +57,8 @@ class PagesView(QWidget):
     escalate_requested(int, str): to the next level (""), or to an expertise.
     open_runbook_requested(str): show this runbook (slug) in the Runbooks view.
     link_copied(str): a link to the page is on the clipboard.
+    declare_requested(int, str): declare an incident from this page (its id, summary).
+    open_incident_requested(int): show the incident this page belongs to.
     """
 
     page_chosen = Signal(object)
@@ -65,6 +67,8 @@ class PagesView(QWidget):
     escalate_requested = Signal(int, str)
     open_runbook_requested = Signal(str)
     link_copied = Signal(str)
+    declare_requested = Signal(int, str)
+    open_incident_requested = Signal(int)
 
     def __init__(
         self,
@@ -156,6 +160,7 @@ class PagesView(QWidget):
         self.detail.escalate.setMenu(escalate_menu)
         self.detail.open_runbook.clicked.connect(self.page_actions["runbook"].trigger)
         self.detail.copy_link.clicked.connect(self.page_actions["link"].trigger)
+        self.detail.incident.clicked.connect(self.page_actions["incident"].trigger)
         self._update_actions()
 
     def _make_actions(self) -> dict[str, QAction]:
@@ -168,6 +173,7 @@ class PagesView(QWidget):
             ("expert", "Escalate to an expertise…", "Shift+E", self._on_expert_triggered),
             ("runbook", "Open runbook", "O", self._on_runbook_triggered),
             ("link", "Copy link", "Ctrl+Shift+C", self._on_link_triggered),
+            ("incident", "Declare incident…", "D", self._on_incident_triggered),
         )
         actions: dict[str, QAction] = {}
         for key, text, keys, slot in specs:
@@ -260,6 +266,7 @@ class PagesView(QWidget):
         for key in ("acknowledge", "resolve", "escalate", "expert"):
             menu.addAction(self.page_actions[key])
         menu.addSeparator()
+        menu.addAction(self.page_actions["incident"])
         menu.addAction(self.page_actions["runbook"])
         menu.addAction(self.page_actions["link"])
         menu.popup(self.table.viewport().mapToGlobal(point))
@@ -275,6 +282,14 @@ class PagesView(QWidget):
         self.page_actions["expert"].setEnabled(open_)
         self.page_actions["runbook"].setEnabled(page is not None and page.runbook_slug is not None)
         self.page_actions["link"].setEnabled(page is not None)
+        incident = self.page_actions["incident"]
+        incident.setEnabled(page is not None)
+        belongs = page is not None and page.incident_id is not None
+        incident.setText(
+            f"Open INC-{page.incident_id}" if page is not None and belongs else "Declare incident…"
+        )
+        self.detail.incident.setText(incident.text() + ("" if belongs else "  (D)"))
+        self.detail.incident.setEnabled(page is not None)
 
     def _on_acknowledge_triggered(self) -> None:
         if self.current is not None:
@@ -299,6 +314,15 @@ class PagesView(QWidget):
     def _on_runbook_triggered(self) -> None:
         if self.current is not None and self.current.runbook_slug:
             self.open_runbook_requested.emit(self.current.runbook_slug)
+
+    def _on_incident_triggered(self) -> None:
+        page = self.current
+        if page is None:
+            return
+        if page.incident_id is not None:
+            self.open_incident_requested.emit(page.incident_id)
+        else:
+            self.declare_requested.emit(page.id, page.summary)
 
     def _on_link_triggered(self) -> None:
         from PySide6.QtGui import QGuiApplication

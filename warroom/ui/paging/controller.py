@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 #: Notifications for events older than this (the feed's backlog at start-up) are not shown.
 FRESH = timedelta(seconds=30)
-ACKNOWLEDGE, OPEN = "acknowledge", "open"
+ACKNOWLEDGE, OPEN, DECLARE = "acknowledge", "open", "declare"
 
 
 def tray_available() -> bool:
@@ -46,6 +46,7 @@ class PagingFeature(Feature):
     acks_flushed(list): queued acknowledgements reached the database.
     my_pages_loaded(): the tray shows a fresh list of my open pages.
     open_page_requested(int): show this page in the Pages workspace.
+    declare_incident_requested(int, str): declare an incident from a page (id, summary).
     show_window_requested(), quit_requested(): from the tray's menu.
     """
 
@@ -57,6 +58,7 @@ class PagingFeature(Feature):
     acks_flushed = Signal(list)
     my_pages_loaded = Signal()
     open_page_requested = Signal(int)
+    declare_incident_requested = Signal(int, str)
     show_window_requested = Signal()
     quit_requested = Signal()
 
@@ -89,6 +91,7 @@ class PagingFeature(Feature):
             tray.acknowledge_requested.connect(self.acknowledge)
             tray.resolve_requested.connect(self.resolve)
             tray.escalate_requested.connect(self._on_tray_escalate_requested)
+            tray.declare_requested.connect(self._declare)
             tray.open_requested.connect(self.open_page_requested)
             tray.open_runbook_requested.connect(self.open_page_requested)
             tray.show_window_requested.connect(self.show_window_requested)
@@ -230,7 +233,11 @@ class PagingFeature(Feature):
             title,
             body,
             urgent=urgent,
-            actions=((ACKNOWLEDGE, "Acknowledge"), (OPEN, "Open in warroom")),
+            actions=(
+                (ACKNOWLEDGE, "Acknowledge"),
+                (OPEN, "Open in warroom"),
+                (DECLARE, "Declare incident"),
+            ),
         )
         self.page_notified.emit(page_id)
 
@@ -259,6 +266,12 @@ class PagingFeature(Feature):
             self.open_page_requested.emit(page_id)
         elif action == ACKNOWLEDGE:
             self.acknowledge(page_id)
+        elif action == DECLARE:
+            self._declare(page_id)
+
+    def _declare(self, page_id: int) -> None:
+        summary = next((p.summary for p in self.tray.pages if p.id == page_id), "")
+        self.declare_incident_requested.emit(page_id, summary)
 
     def _on_tray_escalate_requested(self, page_id: int) -> None:
         self.escalate(page_id)

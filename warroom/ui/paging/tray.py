@@ -63,13 +63,15 @@ def tray_tooltip(pages: list[MyPage], on_call: bool) -> str:
 
 class TrayController(QObject):
     """Signals (all with a page id unless said):
-    acknowledge_requested, resolve_requested, escalate_requested, open_requested,
+    acknowledge_requested, resolve_requested, escalate_requested, declare_requested,
+    open_requested,
     open_runbook_requested(int); show_window_requested(); quit_requested().
     """
 
     acknowledge_requested = Signal(int)
     resolve_requested = Signal(int)
     escalate_requested = Signal(int)
+    declare_requested = Signal(int)
     open_requested = Signal(int)
     open_runbook_requested = Signal(int)
     show_window_requested = Signal()
@@ -123,6 +125,7 @@ class TrayController(QObject):
             )
             self._add(sub, "Resolve", self.resolve_requested, page.id)
             self._add(sub, "Escalate to the next level", self.escalate_requested, page.id)
+            self._add(sub, "Declare incident…", self.declare_requested, page.id)
             self._add(
                 sub,
                 "Open runbook",
