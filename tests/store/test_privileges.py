@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 import pytest
@@ -49,17 +50,29 @@ class Roles:
 
 
 @pytest.fixture
-def roles(postgres_url: str) -> Iterator[Roles]:
+def _cluster_roles() -> Iterator[dict[str, Any]]:
+    """Drops the test's roles, which belong to the whole cluster, after the test database.
+
+    Set up before ``postgres_url``, so torn down after it: once the database is gone nothing
+    depends on the roles, and dropping them needs no more than CREATEROLE (DROP OWNED would
+    need membership in them, which the CI login does not have).
+    """
+    made: dict[str, Any] = {}
+    yield made
+    if "url" not in made:
+        return
+    admin = make_url(made["url"]).set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        for role in made["names"]:
+            conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+@pytest.fixture
+def roles(_cluster_roles: dict[str, Any], postgres_url: str) -> Roles:
     tag = uuid.uuid4().hex[:8]
     made = Roles(make_url(postgres_url), f"warroom_client_{tag}", f"alice_{tag}")
-    yield made
-    # Roles belong to the whole cluster: take their grants out of this database, then drop them.
-    with psycopg.connect(made.conninfo(), autocommit=True) as admin:
-        for role in (made.login, made.client):
-            exists = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
-            if exists:
-                admin.execute(f'DROP OWNED BY "{role}"')
-                admin.execute(f'DROP ROLE "{role}"')
+    _cluster_roles.update(url=postgres_url, names=(made.login, made.client))
+    return made
 
 
 def _login_as_member(roles: Roles) -> None:
