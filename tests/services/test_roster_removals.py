@@ -166,6 +166,18 @@ def test_removing_a_schedule_somebody_is_on_call_for_needs_allow_removals(
     assert count(context, Schedule) == 8
 
 
+def test_a_teams_primary_schedule_can_be_renamed(context: ServiceContext) -> None:
+    import_roster(context, demo_spec(context))
+    renamed = demo_spec(context, demo_roster_text().replace("platform-primary", "platform-oncall"))
+    changes = import_roster(context, renamed, allow_removals=True)  # someone is on call on it
+    assert changes.added == ["schedule platform-oncall"]
+    assert changes.removed == ["schedule platform-primary"]
+    with context.database.reading() as session:
+        kinds = dict(session.execute(select(Schedule.slug, Schedule.kind)).all())
+    assert kinds["platform-oncall"] == "primary"
+    assert "platform-primary" not in kinds
+
+
 def test_removing_a_little_needs_no_consent(context: ServiceContext) -> None:
     import_roster(context, demo_spec(context))
     spec = demo_spec(context)

@@ -37,6 +37,7 @@ from warroom.domain.roster_file import (
     TargetSpec,
     TeamSpec,
 )
+from warroom.domain.vocabulary import ScheduleKind
 from warroom.services.context import ServiceContext, UnitOfWork, reading, unit_of_work
 from warroom.services.roster_removals import RemovalPlan, join_and, plan_removals
 from warroom.store.models import (
@@ -313,6 +314,8 @@ class _Importer:
 
     def run(self, spec: RosterSpec) -> None:
         plan = self._plan(spec) if self.prune else None
+        if plan is not None:
+            self._demote(plan.schedules)
         current = read_roster(self.session)
         self.people(spec.people, current.people)
         ids = self._ids()
@@ -329,6 +332,15 @@ class _Importer:
         self.services(spec.services, current.services, ids)
         if plan is not None:
             self._remove(plan)
+
+    def _demote(self, leaving: tuple[str, ...]) -> None:
+        """A schedule on its way out gives up its team's primary or secondary slot first, so
+        the file's new schedule can take it (renaming a team's primary schedule)."""
+        for schedule in self.session.scalars(
+            select(Schedule).where(Schedule.slug.in_(leaving), Schedule.kind != ScheduleKind.OTHER)
+        ):
+            schedule.kind = ScheduleKind.OTHER.value
+        self.session.flush()
 
     def _plan(self, spec: RosterSpec) -> RemovalPlan:
         """Decide every removal before the first write; refuse what must be refused."""
