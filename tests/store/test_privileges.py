@@ -14,6 +14,7 @@ from psycopg import errors
 from sqlalchemy import select
 from sqlalchemy.engine import URL, make_url
 
+from warroom.domain.alerts import AlertIn
 from warroom.domain.clock import FakeClock
 from warroom.domain.errors import ValidationError, WarroomError
 from warroom.domain.roster_file import parse_roster
@@ -21,6 +22,7 @@ from warroom.services.context import ServiceContext
 from warroom.services.demo import demo_roster_text, seed_demo
 from warroom.services.oncall import who_is_on_call
 from warroom.services.paging.escalation import sweep
+from warroom.services.paging.ingest import ingest
 from warroom.services.paging.responses import acknowledge
 from warroom.services.roster import import_roster
 from warroom.store.database import Database
@@ -117,6 +119,13 @@ def test_the_client_role_does_the_apps_work_and_nothing_more(roles: Roles) -> No
             page_id = session.scalar(select(Page.id).where(Page.state == "triggered"))
         assert page_id is not None
         assert acknowledge(context, page_id, "amara")
+        delivery = [
+            AlertIn("generic", "disk-1", "firing", "Disk full", service="postgres-main"),
+            AlertIn("generic", "disk-1", "firing", "Disk full", service="postgres-main"),
+        ]
+        first = ingest(context, delivery)  # a webhook delivery, its repeat folded into it
+        assert len(first.created) + len(first.deferred) == 1
+        assert len(ingest(context, delivery[:1]).repeated) == 1
         sweep(context)
         assert who_is_on_call(context)
         with client.engine.connect() as connection:
