@@ -246,10 +246,9 @@ def test_runbook_commands(capsys, database_url, tmp_path) -> None:
     folder.mkdir()
     (folder / "ok.md").write_text("---\ntitle: OK\n---\n- [ ] do it\n")
     (folder / "broken.md").write_text("no front matter here")
-    code, out, _ = run(capsys, "runbooks", "import", str(folder), "--database", database_url)
-    assert code == 0
-    assert out.startswith("1 added, 0 updated, 8 retired, 0 unchanged, 1 rejected.")
-    assert "rejected broken.md: no YAML front matter" in out
+    code, _, err = run(capsys, "runbooks", "import", str(folder), "--database", database_url)
+    assert code == 1  # it would retire the demo's whole library
+    assert "would retire 8 of the 8 runbooks in the library; nothing was changed" in err
     code, _, err = run(capsys, "runbooks", "show", "nope", "--database", database_url)
     assert code == 1
     assert "no runbook 'nope'" in err

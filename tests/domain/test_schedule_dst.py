@@ -194,10 +194,18 @@ def test_gaps_are_reported_where_nobody_is_on_call() -> None:
 
 def test_who_is_on_call_until_when_and_who_is_next() -> None:
     rules = daily("America/New_York", "09:00", people=("ann", "bob"))
-    instant = datetime(2026, 3, 7, 20, tzinfo=UTC)  # 15:00 EST on the 7th: ann's turn? check
+    # 15:00 EST on Saturday 7 March 2026. The rota began with ann on 1 January at 09:00; the
+    # 7th is its 66th day (day 65 counting from 0, odd), so it is bob's, until 09:00 on the
+    # 8th, which is already daylight time (EDT) since 03:00 that morning: 13:00 UTC, a
+    # 23-hour shift. Then ann, for a full 24 hours.
+    instant = datetime(2026, 3, 7, 20, tzinfo=UTC)
     now = rules.on_call(instant)
     following = rules.next_on_call(instant)
     assert following is not None
-    assert now.person != following.person
-    assert now.until == following.start
-    assert following.start == resolve_local(datetime(2026, 3, 8, 9), ZoneInfo("America/New_York"))
+    assert now.person == "bob"
+    assert now.until == datetime(2026, 3, 8, 13, tzinfo=UTC)
+    assert now.until == resolve_local(datetime(2026, 3, 8, 9), ZoneInfo("America/New_York"))
+    assert now.until - datetime(2026, 3, 7, 14, tzinfo=UTC) == 23 * H  # began 09:00 EST
+    assert following.person == "ann"
+    assert following.start == now.until
+    assert following.end == datetime(2026, 3, 9, 13, tzinfo=UTC)

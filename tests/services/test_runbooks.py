@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from warroom.domain.errors import ValidationError
+from warroom.domain.errors import RemovalRefusedError, ValidationError
 from warroom.services.context import ServiceContext
 from warroom.services.demo import seed_demo
 from warroom.services.runbooks import (
@@ -57,7 +57,7 @@ def library(tmp_path: Path) -> Path:
 
 def test_import_reports_added_and_every_rejected_file(context, library) -> None:
     seed_demo(context)
-    report = import_runbooks(context, library)
+    report = import_runbooks(context, library, allow_removals=True)  # it retires the demo's
     assert sorted(report.added) == ["db-failover", "disk"]
     reasons = dict(report.rejected)
     assert "not valid YAML (line " in reasons["bad/yaml.md"]
@@ -71,7 +71,7 @@ def test_import_reports_added_and_every_rejected_file(context, library) -> None:
 
 def test_reimport_keeps_ticks_of_unchanged_steps(context, library) -> None:
     seed_demo(context)
-    import_runbooks(context, library)
+    import_runbooks(context, library, allow_removals=True)
     with context.database.reading() as session:
         page_id = session.scalar(select(Page.id).order_by(Page.id))
     detail = get_runbook(context, "disk")
@@ -106,7 +106,9 @@ def test_a_removed_file_is_retired(context, library) -> None:
     import_runbooks(context, library)
     (library / "disk.md").unlink()
     (library / "bad" / "copy.md").unlink()  # it would otherwise take the free slug
-    assert import_runbooks(context, library).retired == ["disk"]
+    with pytest.raises(RemovalRefusedError, match="retire 1 of the 2 runbooks"):
+        import_runbooks(context, library)  # half the library: the person must say so
+    assert import_runbooks(context, library, allow_removals=True).retired == ["disk"]
     assert [s.slug for s in list_runbooks(context)] == ["db-failover"]
     assert [s.slug for s in list_runbooks(context, include_retired=True)] == ["disk", "db-failover"]
 
@@ -168,3 +170,66 @@ def test_the_coverage_report_names_gaps_and_stale_runbooks(context, clock) -> No
 def test_importing_something_that_is_not_a_folder_is_explained(context, tmp_path) -> None:
     with pytest.raises(ValidationError, match="is not a folder"):
         import_runbooks(context, tmp_path / "nowhere")
+
+
+# ----------------------------------------------------------------------------- removing much
+
+
+def _library_state(context: ServiceContext) -> tuple[list[str], int]:
+    with context.database.reading() as session:
+        events = len(session.scalars(select(Event.id)).all())
+    return [s.slug for s in list_runbooks(context)], events
+
+
+@pytest.mark.parametrize(
+    ("files", "why"),
+    [
+        ({}, "the folder has no Markdown files"),
+        (
+            {"a.md": "no front matter", "b.md": "---\nowners: [x]\n---\nbody"},
+            "the folder has no usable runbook: all 2 files were rejected",
+        ),
+    ],
+    ids=["empty folder", "every file rejected"],
+)
+def test_a_folder_that_would_retire_the_library_needs_allow_removals(
+    context, tmp_path, files: dict[str, str], why: str
+) -> None:
+    seed_demo(context)
+    folder = tmp_path / "checkout"
+    folder.mkdir()
+    for name, text in files.items():
+        write(folder, name, text)
+    before = _library_state(context)
+    assert len(before[0]) == 8
+
+    with pytest.raises(RemovalRefusedError) as caught:
+        import_runbooks(context, folder)
+    assert str(caught.value) == (
+        f"Importing {folder} would retire 8 of the 8 runbooks in the library ({why}); nothing "
+        "was changed. Run it with --dry-run to see every change, and with --allow-removals if "
+        "that is what you mean."
+    )
+    assert _library_state(context) == before
+
+    preview = import_runbooks(context, folder, dry_run=True)
+    assert "database-failover" in preview.retired
+    described = preview.describe()
+    assert described.startswith(
+        f"Would be: 0 added, 0 updated, 8 retired, 0 unchanged, {len(files)} rejected."
+    )
+    assert f"It would retire 8 of the 8 runbooks in the library ({why}), so it needs " in (
+        described
+    )
+    assert described.endswith("Dry run: nothing was written.")
+    assert _library_state(context) == before
+
+    assert len(import_runbooks(context, folder, allow_removals=True).retired) == 8
+    assert list_runbooks(context) == []
+
+
+def test_a_dry_run_reports_and_writes_nothing(context, library) -> None:
+    report = import_runbooks(context, library, dry_run=True)
+    assert sorted(report.added) == ["db-failover", "disk"]
+    assert not report.needs_consent
+    assert _library_state(context) == ([], 0)

@@ -149,6 +149,34 @@ def test_a_team_has_one_primary_schedule_and_any_number_of_others(database: Data
         )
 
 
+def test_a_team_has_one_secondary_schedule_but_each_team_has_its_own(
+    database: Database,
+) -> None:
+    with database.transaction() as session:
+        teams = [Team(slug="platform", name="Platform"), Team(slug="data", name="Data")]
+        session.add_all(teams)
+        session.flush()
+        platform, data = (team.id for team in teams)
+        for team_id in (platform, data):  # one secondary per team is fine
+            session.add(
+                Schedule(
+                    slug=f"secondary-{team_id}",
+                    name="Secondary",
+                    team_id=team_id,
+                    kind="secondary",
+                    time_zone="UTC",
+                )
+            )
+    with pytest.raises(IntegrityError), database.transaction() as session:
+        session.add(
+            Schedule(
+                slug="again", name="Again", team_id=platform, kind="secondary", time_zone="UTC"
+            )
+        )
+    with database.transaction() as session:  # refused alone, not with the rest
+        assert session.query(Schedule).filter_by(kind="secondary").count() == 2
+
+
 def test_foreign_keys_are_enforced(database: Database) -> None:
     with pytest.raises(IntegrityError), database.transaction() as session:
         session.add(

@@ -21,3 +21,11 @@ class NotFoundError(WarroomError):
 
 class ConflictError(WarroomError):
     """Someone else changed the same thing first; the caller's copy is stale."""
+
+
+class RemovalRefusedError(ValidationError):
+    """An import would remove or retire much of what exists; nothing was changed.
+
+    An empty, cut-off or mistaken file looks exactly like a deliberate clean-up, so a large
+    removal needs the person to say they mean it (``--allow-removals``).
+    """

@@ -156,6 +156,22 @@ class ServiceSpec:
 
 
 @dataclass(frozen=True)
+class RosterOrigin:
+    """Where a parsed roster came from.
+
+    Some problems only show against the database (a service kept for its history still uses
+    a team the file drops); the import points those at the file too, at the section to edit.
+    """
+
+    source: str
+    section_lines: tuple[tuple[str, int], ...] = ()
+
+    def where(self, section: str) -> str:
+        """``file:line`` of a section; line 1 when the file has no such section."""
+        return f"{self.source}:{dict(self.section_lines).get(section, 1)}"
+
+
+@dataclass(frozen=True)
 class RosterSpec:
     people: tuple[PersonSpec, ...] = ()
     teams: tuple[TeamSpec, ...] = ()
@@ -163,6 +179,12 @@ class RosterSpec:
     schedules: tuple[ScheduleSpec, ...] = ()
     escalation_policies: tuple[PolicySpec, ...] = ()
     services: tuple[ServiceSpec, ...] = ()
+    #: Set by :func:`parse_roster`; not part of what the roster *is* (a round trip ignores it).
+    origin: RosterOrigin | None = field(default=None, compare=False)
+
+    def where(self, section: str) -> str:
+        """``file:line`` to point a problem with ``section`` at (``roster:?`` unparsed)."""
+        return self.origin.where(section) if self.origin else "roster:?"
 
 
 SECTIONS = ("people", "teams", "support_hours", "schedules", "escalation_policies", "services")
@@ -268,6 +290,19 @@ def parse_roster(text: str, source: str = "roster.yaml", today: date | None = No
         tuple(schedules),
         tuple(policies),
         tuple(services),
+        origin=RosterOrigin(source, _section_lines(text)),
+    )
+
+
+def _section_lines(text: str) -> tuple[tuple[str, int], ...]:
+    """The line of each top-level section key (the loaded document only knows entries')."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if not isinstance(node, yaml.MappingNode):
+        return ()
+    return tuple(
+        (key.value, key.start_mark.line + 1)
+        for key, _value in node.value
+        if isinstance(key, yaml.ScalarNode)
     )
 
 

@@ -3,19 +3,25 @@
 Import is idempotent and reports what it added, changed and removed; ``dry_run`` reports
 without writing. The file is the source of truth for what it declares, with two exceptions
 that protect history: a person left out of the file is deactivated (their pages and incident
-roles stay), and a service that has pages is kept. Overrides made in the app (``I'll take this
-shift``) are never removed by an import; overrides that came from a file and left it are.
+roles stay), and a service that has pages or incidents is kept. Overrides made in the app
+(``I'll take this shift``) are never removed by an import; overrides that came from a file and
+left it are.
+
+A file that declares no people is refused outright, and an import that would remove much
+needs ``allow_removals`` (see :mod:`warroom.services.roster_removals`): an empty or cut-off
+file must not be able to wipe out the roster with a cheerful "done".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import TypeVar
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from warroom.domain.errors import RemovalRefusedError
 from warroom.domain.roster_file import (
     LayerSpec,
     LevelSpec,
@@ -23,6 +29,7 @@ from warroom.domain.roster_file import (
     PersonSpec,
     PolicySpec,
     RestrictionSpec,
+    RosterFileError,
     RosterSpec,
     ScheduleSpec,
     ServiceSpec,
@@ -30,7 +37,9 @@ from warroom.domain.roster_file import (
     TargetSpec,
     TeamSpec,
 )
+from warroom.domain.vocabulary import ScheduleKind
 from warroom.services.context import ServiceContext, UnitOfWork, reading, unit_of_work
+from warroom.services.roster_removals import RemovalPlan, join_and, plan_removals
 from warroom.store.models import (
     EscalationLevel,
     EscalationPolicy,
@@ -61,6 +70,8 @@ class RosterChanges:
     removed: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     dry_run: bool = False
+    #: Why this import needs ``allow_removals`` ("deactivate 26 of 29 people"), if it does.
+    needs_consent: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -80,9 +91,20 @@ class RosterChanges:
                 lines.extend(f"  {item}" for item in items)
         if not lines:
             return "The roster is already up to date; nothing to change."
+        if self.needs_consent and self.dry_run:
+            lines.append("It removes a lot, so it needs --allow-removals; it would:")
+            lines.extend(f"  {reason}" for reason in self.needs_consent)
         if self.dry_run:
             lines.append("Dry run: nothing was written.")
         return "\n".join(lines)
+
+    def refusal(self) -> str:
+        """The sentence for an import refused for want of ``allow_removals``."""
+        return (
+            f"This roster file would {join_and(self.needs_consent)}; nothing was changed. Run it "
+            "with --dry-run to see every change, and with --allow-removals if that is what "
+            "you mean."
+        )
 
 
 class _DryRunError(Exception):
@@ -90,12 +112,23 @@ class _DryRunError(Exception):
 
 
 def import_roster(
-    context: ServiceContext, spec: RosterSpec, *, dry_run: bool = False, source: str = "roster"
+    context: ServiceContext,
+    spec: RosterSpec,
+    *,
+    dry_run: bool = False,
+    allow_removals: bool = False,
+    source: str = "roster",
 ) -> RosterChanges:
+    """Apply ``spec``; see the module's docstring for what is removed and what is refused.
+
+    Raises :class:`RosterFileError` for problems only the database shows (nothing changed,
+    dry run or not) and :class:`RemovalRefusedError` for a large removal without
+    ``allow_removals`` (a dry run reports it in ``needs_consent`` instead).
+    """
     changes = RosterChanges(dry_run=dry_run)
     try:
         with unit_of_work(context) as work:
-            apply_roster(work, spec, changes)
+            apply_roster(work, spec, changes, allow_removals=allow_removals)
             if not changes.empty:
                 work.emit(
                     "roster.imported",
@@ -251,23 +284,38 @@ def _layer_spec(layer: RotationLayer, handles: dict[int, str]) -> LayerSpec:
 
 
 def apply_roster(
-    work: UnitOfWork, spec: RosterSpec, changes: RosterChanges, *, prune: bool = True
+    work: UnitOfWork,
+    spec: RosterSpec,
+    changes: RosterChanges,
+    *,
+    prune: bool = True,
+    allow_removals: bool = False,
 ) -> None:
     """Apply ``spec`` inside a caller's unit of work (the demo seeds in one transaction)."""
-    _Importer(work, changes, prune).run(spec)
+    _Importer(work, changes, prune, allow_removals).run(spec)
 
 
 class _Importer:
     """Applies a roster spec. ``prune=False`` only adds and updates (the demo uses it, so
     seeding a database that already holds a real roster never removes anyone)."""
 
-    def __init__(self, work: UnitOfWork, changes: RosterChanges, prune: bool = True) -> None:
+    def __init__(
+        self,
+        work: UnitOfWork,
+        changes: RosterChanges,
+        prune: bool = True,
+        allow_removals: bool = False,
+    ) -> None:
         self.work = work
         self.session = work.session
         self.changes = changes
         self.prune = prune
+        self.allow_removals = allow_removals
 
     def run(self, spec: RosterSpec) -> None:
+        plan = self._plan(spec) if self.prune else None
+        if plan is not None:
+            self._demote(plan.schedules)
         current = read_roster(self.session)
         self.people(spec.people, current.people)
         ids = self._ids()
@@ -282,8 +330,35 @@ class _Importer:
         self.session.flush()
         ids = self._ids()
         self.services(spec.services, current.services, ids)
-        if self.prune:
-            self._remove_unlisted(spec, current)
+        if plan is not None:
+            self._remove(plan)
+
+    def _demote(self, leaving: tuple[str, ...]) -> None:
+        """A schedule on its way out gives up its team's primary or secondary slot first, so
+        the file's new schedule can take it (renaming a team's primary schedule)."""
+        for schedule in self.session.scalars(
+            select(Schedule).where(Schedule.slug.in_(leaving), Schedule.kind != ScheduleKind.OTHER)
+        ):
+            schedule.kind = ScheduleKind.OTHER.value
+        self.session.flush()
+
+    def _plan(self, spec: RosterSpec) -> RemovalPlan:
+        """Decide every removal before the first write; refuse what must be refused."""
+        if not spec.people:
+            raise RosterFileError(
+                [
+                    f"{spec.where('people')}: the file declares no people; importing it would "
+                    "deactivate everyone and remove every team, schedule and service (is it "
+                    "empty or cut off?)"
+                ]
+            )
+        plan = plan_removals(self.session, spec, self.work.now)
+        if plan.problems:
+            raise RosterFileError(list(plan.problems))
+        self.changes.needs_consent = plan.consent_reasons()
+        if self.changes.needs_consent and not (self.allow_removals or self.changes.dry_run):
+            raise RemovalRefusedError(self.changes.refusal())
+        return plan
 
     def _find_or_create(
         self, model: type[_Slugged], slug: str, label: str
@@ -489,43 +564,46 @@ class _Importer:
 
     # removal ---------------------------------------------------------------
 
-    def _remove_unlisted(self, spec: RosterSpec, current: RosterSpec) -> None:
+    def _remove(self, plan: RemovalPlan) -> None:
+        """Carry out the plan: everything in it was checked to be removable."""
         s = self.session
-        listed = {p.slug for p in spec.services}
-        for service in current.services:
-            if service.slug in listed:
-                continue
-            service_row = s.scalar(select(Service).where(Service.slug == service.slug))
-            assert service_row is not None
-            if s.scalar(select(exists().where(Page.service_id == service_row.id))):
-                self.changes.kept.append(f"service {service.slug} (it has pages)")
-                continue
-            s.delete(service_row)
-            self.changes.removed.append(f"service {service.slug}")
+        for slug, why in plan.kept_services:
+            self.changes.kept.append(f"service {slug} ({why})")
+        for slug in plan.services:
+            s.delete(s.scalars(select(Service).where(Service.slug == slug)).one())
+            self.changes.removed.append(f"service {slug}")
+        for slug in plan.policies:
+            policy = s.scalars(select(EscalationPolicy).where(EscalationPolicy.slug == slug)).one()
+            detached = plan.detached_pages.get(slug, 0)
+            if detached:
+                s.execute(
+                    update(Page)
+                    .where(Page.escalation_policy_id == policy.id)
+                    .values(escalation_policy_id=None, version=Page.version + 1)
+                )
+            s.delete(policy)
+            note = f" ({detached} resolved pages no longer name it)" if detached else ""
+            self.changes.removed.append(f"escalation policy {slug}{note}")
         s.flush()
-        for model, section, label in (
-            (EscalationPolicy, spec.escalation_policies, "escalation policy"),
-            (Schedule, spec.schedules, "schedule"),
-            (SupportHours, spec.support_hours, "support hours"),
-            (Team, spec.teams, "team"),
+        for slug in plan.schedules:
+            schedule = s.scalars(select(Schedule).where(Schedule.slug == slug)).one()
+            s.execute(delete(ScheduleOverride).where(ScheduleOverride.schedule_id == schedule.id))
+            s.delete(schedule)
+            self.changes.removed.append(f"schedule {slug}")
+        s.flush()
+        for model, slugs, label in (
+            (SupportHours, plan.support_hours, "support hours"),
+            (Team, plan.teams, "team"),
         ):
-            listed = {x.slug for x in section}
-            for found in s.scalars(select(model)).all():
-                row = cast(Any, found)  # each of these models has slug and id
-                if row.slug not in listed:
-                    if model is Schedule:
-                        s.execute(
-                            delete(ScheduleOverride).where(ScheduleOverride.schedule_id == row.id)
-                        )
-                    s.delete(row)
-                    self.changes.removed.append(f"{label} {row.slug}")
+            for slug in slugs:
+                s.delete(s.scalars(select(model).where(model.slug == slug)).one())
+                self.changes.removed.append(f"{label} {slug}")
             s.flush()
-        listed_people = {p.handle for p in spec.people}
-        for person in s.scalars(select(Person).where(Person.active)).all():
-            if person.handle not in listed_people:
-                person.active = False
-                s.execute(delete(TeamMembership).where(TeamMembership.person_id == person.id))
-                self.changes.removed.append(f"person {person.handle} (deactivated)")
+        for handle in plan.people:
+            person = s.scalars(select(Person).where(Person.handle == handle)).one()
+            person.active = False
+            s.execute(delete(TeamMembership).where(TeamMembership.person_id == person.id))
+            self.changes.removed.append(f"person {handle} (deactivated)")
 
 
 def _without_overrides(spec: ScheduleSpec) -> ScheduleSpec:

@@ -4,6 +4,10 @@ The library is one folder (usually a git checkout): importing it adds new runboo
 changed ones (by content hash), and retires those no longer in the folder. Progress survives
 a re-import for every step whose text did not change, because ticks are keyed by a hash of
 the step's text. A bad file is rejected with its reason and never stops the others.
+
+An import that would retire more than a quarter of the library needs ``allow_removals``: an
+empty folder, a wrong path or a folder whose every file is rejected looks exactly like a
+library that was deleted on purpose, and would otherwise retire everything with a "done".
 """
 
 from __future__ import annotations
@@ -15,10 +19,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from warroom.domain.errors import NotFoundError, ValidationError
+from warroom.domain.errors import NotFoundError, RemovalRefusedError, ValidationError
 from warroom.domain.runbook_render import Tick
 from warroom.domain.runbook_search import SearchableRunbook
 from warroom.domain.runbook_text import ParsedRunbook, parse_runbook
@@ -35,6 +39,8 @@ from warroom.store.models import (
 
 STALE_AFTER = timedelta(days=90)
 MAX_FILE_BYTES = 2_000_000
+#: Retiring more than this share of the library needs ``allow_removals``.
+MUCH = 0.25
 
 
 @dataclass
@@ -44,13 +50,22 @@ class RunbookImportReport:
     retired: list[str] = field(default_factory=list)
     unchanged: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    #: Runbooks in use (not retired) before this import.
+    library: int = 0
+    dry_run: bool = False
+
+    @property
+    def needs_consent(self) -> bool:
+        """Whether this import retires so much of the library that it needs allow_removals."""
+        return len(self.retired) > MUCH * self.library
 
     def describe(self) -> str:
-        lines = [
+        counts = (
             f"{len(self.added)} added, {len(self.updated)} updated, "
             f"{len(self.retired)} retired, {self.unchanged} unchanged, "
             f"{len(self.rejected)} rejected."
-        ]
+        )
+        lines = [f"Would be: {counts}" if self.dry_run else counts]
         for title, items in (
             ("added", self.added),
             ("updated", self.updated),
@@ -60,7 +75,29 @@ class RunbookImportReport:
                 lines.append(f"{title}: " + ", ".join(items))
         for path, reason in self.rejected:
             lines.append(f"rejected {path}: {reason}")
+        if self.dry_run:
+            if self.needs_consent:
+                lines.append(f"It would {self._retires()}, so it needs --allow-removals.")
+            lines.append("Dry run: nothing was written.")
         return "\n".join(lines)
+
+    def refusal(self, folder: Path) -> str:
+        """The sentence for an import refused for want of ``allow_removals``."""
+        return (
+            f"Importing {folder} would {self._retires()}; nothing was changed. Run it with "
+            "--dry-run to see every change, and with --allow-removals if that is what you mean."
+        )
+
+    def _retires(self) -> str:
+        usable = len(self.added) + len(self.updated) + self.unchanged
+        why = ""
+        if not usable and not self.rejected:
+            why = " (the folder has no Markdown files)"
+        elif not usable:
+            count = len(self.rejected)
+            why = f" (the folder has no usable runbook: {'its' if count == 1 else 'all'} "
+            why += f"{count} file{'s were' if count > 1 else ' was'} rejected)"
+        return f"retire {len(self.retired)} of the {self.library} runbooks in the library{why}"
 
 
 @dataclass(frozen=True)
@@ -113,11 +150,31 @@ def read_directory(root: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
     return files, rejected
 
 
-def import_runbooks(context: ServiceContext, root: Path) -> RunbookImportReport:
+class _DryRunError(Exception):
+    """Raised inside the transaction so a dry run rolls back what it did."""
+
+
+def import_runbooks(
+    context: ServiceContext, root: Path, *, dry_run: bool = False, allow_removals: bool = False
+) -> RunbookImportReport:
+    """Make the library what the folder holds; see the module's docstring for what is refused.
+
+    Raises :class:`RemovalRefusedError` when it would retire more than a quarter of the
+    library and ``allow_removals`` is not given (a dry run reports that instead).
+    """
     files, unreadable = read_directory(root)
-    with unit_of_work(context) as work:
-        report = apply_runbook_files(work, files, retire_missing=True)
-    report.rejected[0:0] = unreadable
+    report = RunbookImportReport()
+    try:
+        with unit_of_work(context) as work:
+            report = apply_runbook_files(work, files, retire_missing=True)
+            report.rejected[0:0] = unreadable
+            report.dry_run = dry_run
+            if report.needs_consent and not (allow_removals or dry_run):
+                raise RemovalRefusedError(report.refusal(root))
+            if dry_run:
+                raise _DryRunError
+    except _DryRunError:
+        pass
     return report
 
 
@@ -131,6 +188,9 @@ def apply_runbook_files(
     """
     report = RunbookImportReport()
     session = work.session
+    report.library = int(
+        session.scalar(select(func.count()).where(Runbook.retired.is_(False))) or 0
+    )
     stored = {
         row.source_path: row
         for row in session.execute(

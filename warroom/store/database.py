@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,7 +69,8 @@ class Database:
         self.url = url
         self.dialect = url.get_backend_name()
         if self.dialect == "sqlite":
-            _refuse_network_filesystem(url)
+            if url.database and url.database != ":memory:":
+                refuse_network_filesystem(Path(url.database).expanduser())
             self.engine = _sqlite_engine(url, immediate=True, echo=echo)
             self.read_engine = _sqlite_engine(url, immediate=False, echo=echo)
         else:
@@ -142,21 +144,29 @@ def _sqlite_engine(url: URL, *, immediate: bool, echo: bool) -> Engine:
     return engine
 
 
-def _refuse_network_filesystem(url: URL) -> None:
-    if not url.database or url.database == ":memory:":
-        return
-    fstype = filesystem_type(Path(url.database).expanduser())
+MOUNTS = Path("/proc/mounts")
+#: /proc/mounts writes a space in a mount point as \040 (tab \011, backslash \134...).
+_OCTAL_ESCAPE = re.compile(r"\\([0-7]{3})")
+
+
+def refuse_network_filesystem(path: Path, mounts: Path = MOUNTS) -> None:
+    """SQLite's locks do not work between computers: refuse a file on a network share."""
+    fstype = filesystem_type(path, mounts)
     if fstype in NETWORK_FILESYSTEMS:
         raise WarroomError(
-            f"The SQLite database {url.database} is on a network filesystem ({fstype}); SQLite "
+            f"The SQLite database {path} is on a network filesystem ({fstype}); SQLite "
             "cannot be shared between computers safely. Keep it on a local disk, or give the "
             "team a PostgreSQL database (--database postgresql://...)."
         )
 
 
-def filesystem_type(path: Path) -> str | None:
-    """The type of the filesystem holding ``path``, from /proc/mounts (Linux only)."""
-    mounts = Path("/proc/mounts")
+def filesystem_type(path: Path, mounts: Path = MOUNTS) -> str | None:
+    """The type of the filesystem holding ``path``, from /proc/mounts (Linux only).
+
+    The deepest mount point above the path wins, and of several mounted on the same point
+    the last listed, which is the one on top (an automounter lists ``autofs`` first and the
+    real ``nfs`` mount after it).
+    """
     if not mounts.exists():
         return None
     target = path.resolve()
@@ -168,9 +178,9 @@ def filesystem_type(path: Path) -> str | None:
         parts = line.split()
         if len(parts) < 3:
             continue
-        mount_point = parts[1].replace("\\040", " ")
+        mount_point = _OCTAL_ESCAPE.sub(lambda m: chr(int(m.group(1), 8)), parts[1])
         is_under = target_str == mount_point or target_str.startswith(mount_point.rstrip("/") + "/")
-        if is_under and len(mount_point) > len(best):
+        if is_under and len(mount_point) >= len(best):
             best, best_type = mount_point, parts[2]
     return best_type
 

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from warroom.domain.errors import WarroomError
 from warroom.store.database import Database, explain_database_error
+from warroom.store.privileges import apply_client_grants, client_roles
 
 
 class SchemaError(WarroomError):
@@ -41,15 +42,23 @@ def current_revision(connection: Connection) -> str | None:
 
 
 def upgrade(database: Database, revision: str = "head") -> tuple[str | None, str]:
-    """Migrate to ``revision``; returns (revision before, revision after)."""
+    """Migrate to ``revision``; returns (revision before, revision after).
+
+    On PostgreSQL the least-privilege client roles (:mod:`warroom.store.privileges`) get
+    their grants re-applied in the same transaction, so tables a migration adds are theirs to
+    use the moment it commits, on the same terms as the rest.
+    """
     try:
         with database.engine.begin() as connection:
             before = current_revision(connection)
             if before is not None and before not in known_revisions():
                 raise _too_new(database, before)
+            clients = client_roles(connection) if database.is_postgresql else []
             config = _alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+            for role in clients:
+                apply_client_grants(connection, role)
             after = current_revision(connection)
     except WarroomError:
         raise
