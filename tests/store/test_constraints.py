@@ -35,6 +35,7 @@ def _incident(session) -> Incident:
         status="investigating",
         declared_at=NOW,
         declared_by="ada",
+        last_activity_at=NOW,
     )
     session.add(incident)
     session.flush()
@@ -99,6 +100,7 @@ def test_enum_columns_refuse_unknown_values(database: Database) -> None:
                 status="investigating",
                 declared_at=NOW,
                 declared_by="ada",
+                last_activity_at=NOW,
             )
         )
 

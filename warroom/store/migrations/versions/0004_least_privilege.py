@@ -1,7 +1,7 @@
 """least privilege: TRUNCATE refused on events
 
-Revision ID: 0003_least_privilege
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-24
 
 The events table refuses UPDATE and DELETE row by row, but TRUNCATE fires no row triggers,
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0003_least_privilege"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
