@@ -23,6 +23,8 @@ class PageRow:
     runbook_title: str | None
     incident_id: int | None
     occurrences: int
+    #: Why the page did not route or classify as configured (see ``Page.routing_note``).
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ def recent_pages(context: ServiceContext, limit: int = 500) -> list[PageRow]:
                 title,
                 page.incident_id,
                 page.occurrences,
+                page.routing_note,
             )
             for page, service, slug, title in rows
         ]

@@ -25,6 +25,9 @@ class PageLine:
     occurrences: int
     runbook: bool
     deferred_until: datetime | None
+    #: Why the page did not route or classify as configured ("unrouted: no service 'x'",
+    #: "support hours could not be evaluated (...); paged now"), None when it did.
+    note: str | None = None
 
 
 def list_pages(
@@ -53,6 +56,7 @@ def list_pages(
                 p.occurrences,
                 p.runbook_id is not None,
                 p.deferred_until,
+                p.routing_note,
             )
             for p, slug in session.execute(query)
         ]
