@@ -116,7 +116,8 @@ def test_fields_the_database_cannot_hold_are_cleaned_in_the_domain() -> None:
         annotations={"runbook_url": long_url},
         details="a\x00b",
     )
-    assert "\x00" not in alert.summary and "\ud800" not in alert.summary
+    assert "\x00" not in alert.summary
+    assert "\ud800" not in alert.summary
     assert alert.summary.startswith("disk" + "full \ufffd on ")
     assert len(alert.summary) == 1000
     assert alert.labels == {"service": "edge\ufffd"}
@@ -145,6 +146,7 @@ def test_a_delivery_over_the_cap_keeps_the_first_and_flags_the_rest() -> None:
     assert len(capped) == MAX_ALERTS_PER_DELIVERY + 1
     assert capped[:-1] == alerts[:MAX_ALERTS_PER_DELIVERY]
     flag = capped[-1]
-    assert flag.note is not None and "5 of 1005 alerts" in flag.note
+    assert flag.note is not None
+    assert "5 of 1005 alerts" in flag.note
     assert "max_alerts" in flag.note
     assert cap_delivery(alerts[:10]) == alerts[:10]
