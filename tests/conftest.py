@@ -14,11 +14,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything creates
 
 import itertools
 import shutil
+import socket
 import sqlite3
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import keyring
@@ -143,6 +144,124 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if template:
         with psycopg.connect(_admin_conninfo(), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+
+
+# ----------------------------------------------------------------------------- a private cluster
+
+PG_BIN = Path("/usr/lib/postgresql")
+
+
+def _pg_tool(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    for version in sorted(PG_BIN.glob("*"), reverse=True):
+        candidate = version / "bin" / name
+        if candidate.exists():
+            return str(candidate)
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PrivatePostgres:
+    """A throwaway PostgreSQL cluster a test may stop, start and restart: a real outage."""
+
+    def __init__(self, base: Path, as_postgres: list[str], pg_ctl: str, port: int) -> None:
+        self.base, self.as_postgres, self.pg_ctl, self.port = base, as_postgres, pg_ctl, port
+        self.data = base / "data"
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/warroom"
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 "
+            f"-c unix_socket_directories={self.base} -c fsync=off"
+        )
+        subprocess.run(
+            [
+                *self.as_postgres,
+                self.pg_ctl,
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(self.base / "log"),
+                "-w",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        subprocess.run(
+            [*self.as_postgres, self.pg_ctl, "-D", str(self.data), "-m", mode, "-w", "stop"],
+            check=True,
+            capture_output=True,
+        )
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture
+def private_postgres_cluster() -> Iterator[PrivatePostgres]:
+    """A throwaway PostgreSQL cluster (initdb, pg_ctl) with an empty database ``warroom``."""
+    initdb, pg_ctl = _pg_tool("initdb"), _pg_tool("pg_ctl")
+    if not initdb or not pg_ctl:
+        message = "PostgreSQL server binaries (initdb, pg_ctl) are not installed"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    base = Path(f"/tmp/warroom-pg-{os.getpid()}-{time.monotonic_ns()}")
+    base.mkdir(mode=0o777)
+    as_postgres: list[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        shutil.chown(base, "postgres")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+    subprocess.run(
+        [
+            *as_postgres,
+            initdb,
+            "-D",
+            str(base / "data"),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    cluster = PrivatePostgres(base, as_postgres, pg_ctl, _free_port())
+    cluster.start()
+    admin = f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute("CREATE DATABASE warroom")
+    try:
+        yield cluster
+    finally:
+        subprocess.run(
+            [*as_postgres, pg_ctl, "-D", str(cluster.data), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def private_postgres(
+    private_postgres_cluster: PrivatePostgres,
+) -> tuple[str, Callable[[], None]]:
+    """A throwaway PostgreSQL cluster this test may restart; (url, restart)."""
+    return private_postgres_cluster.url, private_postgres_cluster.restart
 
 
 # ----------------------------------------------------------------------------- both databases

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
-import psycopg
-import pytest
 from sqlalchemy.engine import make_url
 
 from warroom.domain.events import Cursor, FeedEvent, NewEvent
@@ -121,98 +114,6 @@ def test_the_listener_survives_its_connection_being_killed(postgres_url: str) ->
 
 
 # ----------------------------------------------------------------------------- a server restart
-
-PG_BIN = Path("/usr/lib/postgresql")
-
-
-def _pg_tool(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    for version in sorted(PG_BIN.glob("*"), reverse=True):
-        candidate = version / "bin" / name
-        if candidate.exists():
-            return str(candidate)
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def private_postgres(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[str, Callable[[], None]]]:
-    """A throwaway PostgreSQL cluster this test may restart; yields (url, restart)."""
-    initdb, pg_ctl = _pg_tool("initdb"), _pg_tool("pg_ctl")
-    if not initdb or not pg_ctl:
-        message = "PostgreSQL server binaries (initdb, pg_ctl) are not installed"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    base = Path(f"/tmp/warroom-pg-{os.getpid()}-{time.monotonic_ns()}")
-    base.mkdir(mode=0o777)
-    data = base / "data"
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        shutil.chown(base, "postgres")
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-    subprocess.run(
-        [
-            *as_postgres,
-            initdb,
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "--no-sync",
-            "-E",
-            "UTF8",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    port = _free_port()
-    options = (
-        f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={base} -c fsync=off"
-    )
-    start = [
-        *as_postgres,
-        pg_ctl,
-        "-D",
-        str(data),
-        "-o",
-        options,
-        "-l",
-        str(base / "log"),
-        "-w",
-        "start",
-    ]
-    subprocess.run(start, check=True, capture_output=True)
-    admin = f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute("CREATE DATABASE warroom")
-
-    def restart() -> None:
-        subprocess.run(
-            [*as_postgres, pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"],
-            check=True,
-            capture_output=True,
-        )
-        subprocess.run(start, check=True, capture_output=True)
-
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/warroom", restart
-    finally:
-        subprocess.run(
-            [*as_postgres, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
-            capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_the_listener_survives_a_database_restart(private_postgres) -> None:
