@@ -105,3 +105,18 @@ def my_open_pages(context: ServiceContext, handle: str) -> list[MyPage]:
             )
             for page, service, slug, level in rows
         ]
+
+
+@dataclass(frozen=True)
+class Routing:
+    """What alerts can be routed to: every service, and the catch-all (if the roster has one)."""
+
+    services: frozenset[str]
+    catch_all: str | None
+
+
+def routing(context: ServiceContext) -> Routing:
+    """The services and the catch-all, for ``warroom serve`` to check before it listens."""
+    with reading(context) as session:
+        rows = session.execute(select(Service.slug, Service.catch_all)).all()
+    return Routing(frozenset(slug for slug, _ in rows), next((slug for slug, c in rows if c), None))
