@@ -19,7 +19,7 @@ import sqlite3
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +148,28 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if template:
         with psycopg.connect(_admin_conninfo(), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+
+
+# ----------------------------------------------------------------------------- a private cluster
+
+
+@pytest.fixture
+def private_postgres_cluster() -> Iterator[PrivateCluster]:
+    """A PostgreSQL server of the test's own (initdb, pg_ctl), with an empty database
+    ``warroom``, to stop and start for real."""
+    cluster = PrivateCluster()
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture
+def private_postgres(
+    private_postgres_cluster: PrivateCluster,
+) -> tuple[str, Callable[[], None]]:
+    """A throwaway PostgreSQL cluster this test may restart; (url, restart)."""
+    return private_postgres_cluster.url, private_postgres_cluster.restart
 
 
 # ----------------------------------------------------------------------------- both databases
@@ -297,13 +319,3 @@ def notification_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     subprocess.run(["kill", pid], check=False)
     xvfb.terminate()
     xvfb.wait(5)
-
-
-@pytest.fixture
-def private_cluster() -> Iterator[PrivateCluster]:
-    """A PostgreSQL server of the test's own, to stop and start for real."""
-    cluster = PrivateCluster()
-    try:
-        yield cluster
-    finally:
-        cluster.destroy()

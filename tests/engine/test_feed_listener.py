@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy.engine import make_url
 
-from tests.pg_cluster import PrivateCluster
 from warroom.domain.events import Cursor, FeedEvent, NewEvent
 from warroom.engine.feed_listener import FeedListener, FeedStatus
 from warroom.store.database import Database
@@ -116,16 +114,6 @@ def test_the_listener_survives_its_connection_being_killed(postgres_url: str) ->
 
 
 # ----------------------------------------------------------------------------- a server restart
-
-
-@pytest.fixture
-def private_postgres() -> Iterator[tuple[str, Callable[[], None]]]:
-    """A throwaway PostgreSQL cluster this test may restart; yields (url, restart)."""
-    cluster = PrivateCluster()
-    try:
-        yield cluster.url, cluster.restart
-    finally:
-        cluster.destroy()
 
 
 def test_the_listener_survives_a_database_restart(private_postgres) -> None:

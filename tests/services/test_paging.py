@@ -414,3 +414,162 @@ def test_automatic_steps_are_recorded_as_the_system_not_the_person_who_ran_them(
     assert released.actor == "system:support-hours"
     [by_hand] = create_page(tom, service="kubernetes", summary="by hand").created
     assert _events(paging, "page.triggered", by_hand)[0].actor == tom_login
+
+
+# ----------------------------------------------------------------------------- never lost
+
+
+def _page(context: ServiceContext, page_id: int) -> tuple[str, str, str | None]:
+    """(service slug, state, routing note) of a page."""
+    from warroom.store.models import Service
+
+    with context.database.reading() as session:
+        page = session.get(Page, page_id)
+        slug = session.scalar(select(Service.slug).where(Service.id == page.service_id))
+        return slug, page.state, page.routing_note
+
+
+def test_alerts_that_cannot_be_routed_page_the_catch_all_flagged(paging) -> None:
+    """Issue 10.1: a good alert beside unroutable ones in one group is never lost."""
+    delivery = alertmanager(fingerprint="fp-checkout", service="checkout-api")
+    no_service = alertmanager(fingerprint="fp-none")["alerts"][0]
+    del no_service["labels"]["service"]
+    typo = alertmanager(fingerprint="fp-typo", service="checkout-apii")["alerts"][0]
+    delivery["alerts"] += [no_service, typo]
+    result = ingest(paging, parse_alertmanager(delivery))
+    assert len(result.created) == 3
+    checkout, nothing, misspelt = (_page(paging, page_id) for page_id in result.created)
+    assert checkout == ("checkout-api", "triggered", None)
+    assert nothing == (
+        "unrouted",
+        "triggered",
+        "unrouted: the alert names no service and there is no default service",
+    )
+    assert misspelt == ("unrouted", "triggered", "unrouted: no service 'checkout-apii'")
+    assert sorted(result.flagged) == sorted(result.created[1:])
+    assert [h for _, _, h in notified(paging, result.created[2])]  # platform was paged
+    listed = {line.id: line.note for line in list_pages(paging)}
+    assert listed[result.created[2]] == "unrouted: no service 'checkout-apii'"
+    assert listed[result.created[0]] is None
+    # a repeat and the resolve find the catch-all's page, as they would any other
+    typo["status"] = "resolved"
+    assert ingest(paging, parse_alertmanager({**delivery, "alerts": [typo]})).resolved == [
+        result.created[2]
+    ]
+
+
+def test_the_url_beats_the_label_which_beats_the_default(paging) -> None:
+    labelled = parse_alertmanager(alertmanager(fingerprint="fp-l", service="ledger"))
+    [by_url] = ingest(paging, labelled, "edge", service="kubernetes").created
+    assert _page(paging, by_url)[0] == "kubernetes"
+    [by_label] = ingest(paging, labelled, "edge").created
+    assert _page(paging, by_label)[0] == "ledger"
+    unlabelled = alertmanager(fingerprint="fp-u")
+    del unlabelled["alerts"][0]["labels"]["service"]
+    [by_default] = ingest(paging, parse_alertmanager(unlabelled), "edge").created
+    assert _page(paging, by_default) == ("edge", "triggered", None)
+    # a wrong name goes to the catch-all, not to the default: the default is for no name
+    [wrong_url] = ingest(
+        paging, parse_alertmanager(alertmanager(fingerprint="fp-w")), "edge", service="nope"
+    ).created
+    assert _page(paging, wrong_url) == ("unrouted", "triggered", "unrouted: no service 'nope'")
+    [bad_default] = ingest(
+        paging, parse_alertmanager({**unlabelled, "alerts": unlabelled["alerts"]}), "gone"
+    ).created
+    assert _page(paging, bad_default)[2] == "unrouted: the default service 'gone' does not exist"
+
+
+def test_without_a_catch_all_the_routable_alerts_land_and_the_rest_are_reported(paging) -> None:
+    from sqlalchemy import update
+
+    from warroom.store.models import Service
+
+    with paging.database.transaction() as session:  # a roster that declares no catch-all
+        session.execute(update(Service).values(catch_all=False))
+    delivery = alertmanager(fingerprint="fp-ok")
+    delivery["alerts"] += alertmanager(fingerprint="fp-lost", service="nope")["alerts"]
+    result = ingest(paging, parse_alertmanager(delivery))
+    assert len(result.created) == 1
+    assert result.unroutable == ["unrouted: no service 'nope' (and there is no catch-all service)"]
+
+
+def test_fields_the_database_cannot_hold_are_stored_alike_on_both_databases(paging) -> None:
+    """Issue 10.2: NUL bytes, lone surrogates, a 300-character key and a 2,100-character
+    runbook URL made PostgreSQL refuse the whole delivery; the good alert beside them lands."""
+    bad = alertmanager(fingerprint="k" * 300)["alerts"][0]
+    bad["labels"]["instance"] = "node\x00-7 \ud800"
+    bad["annotations"] = {
+        "summary": "disk \x00full \udfff",
+        "runbook_url": "https://runbooks.example.com/" + "r" * 2100,
+        "description": "zero \x00 byte",
+    }
+    delivery = alertmanager(fingerprint="fp-good")
+    delivery["alerts"].append(bad)
+    result = ingest(paging, parse_alertmanager(delivery))
+    assert len(result.created) == 2
+    with paging.database.reading() as session:
+        page = session.get(Page, result.created[1])
+        assert page.summary == "disk full \ufffd"
+        assert page.labels["instance"] == "node-7 \ufffd"
+        assert page.details == "zero  byte"
+        assert page.runbook_url is None
+        assert len(page.dedup_key) == 255
+    again = ingest(paging, parse_alertmanager({**delivery, "alerts": [bad]}))
+    assert again.repeated == [result.created[1]]  # dedup still works on the hashed key
+
+
+def test_support_hours_that_cannot_be_evaluated_page_now_and_say_so(paging) -> None:
+    """Issue 10.3: a holiday code the import never checked (an older warroom wrote it) made
+    every low-urgency alert of the service fail, and took its delivery's critical alert along."""
+    from sqlalchemy import update
+
+    from warroom.store.models import SupportHours
+
+    with paging.database.transaction() as session:
+        session.execute(
+            update(SupportHours)
+            .where(SupportHours.slug == "new-york-business")
+            .values(holiday_country="XX")
+        )
+    delivery = alertmanager(fingerprint="fp-crit", service="ledger", alertname="Recon")
+    delivery["alerts"] += alertmanager(
+        fingerprint="fp-warn", service="ledger", severity="warning", alertname="Recon"
+    )["alerts"]
+    result = ingest(paging, parse_alertmanager(delivery))
+    assert len(result.created) == 2
+    assert result.deferred == []  # New York is asleep, but its hours cannot be worked out
+    critical, warning = (_page(paging, page_id) for page_id in result.created)
+    assert critical == ("ledger", "triggered", None)
+    assert warning[:2] == ("ledger", "triggered")
+    assert "support hours could not be evaluated" in warning[2]
+    assert "paged now" in warning[2]
+    assert notified(paging, result.created[1])  # someone was told at once
+
+
+def test_whatever_text_an_alert_carries_it_is_stored(paging) -> None:
+    """Property: any text in any field of an alert (hypothesis draws every code point,
+    surrogates and NUL included, at any length) is stored, on both databases."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    nasty = st.sampled_from(["\x00", "\ud800", "\udfff", "\ud83d"])
+    text = st.text(nasty | st.characters(exclude_categories=()), max_size=300) | st.text(
+        max_size=3000
+    )
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(key=text, summary=text, label=text, value=text, url=text)
+    def check(key: str, summary: str, label: str, value: str, url: str) -> None:
+        delivery = alertmanager(fingerprint=key or "k", **{"instance": value})
+        alert = delivery["alerts"][0]
+        alert["labels"][label or "l"] = value
+        alert["annotations"] = {"summary": summary, "runbook_url": url, "description": value}
+        result = ingest(paging, parse_alertmanager(delivery))
+        assert len(result.created) + len(result.repeated) == 1
+
+    check()

@@ -144,3 +144,47 @@ def test_a_bad_file_names_file_line_and_every_problem() -> None:
 def test_malformed_files_are_explained(snippet: str, complaint: str) -> None:
     with pytest.raises(RosterFileError, match=complaint):
         parse_roster(snippet, "x.yaml")
+
+
+@pytest.mark.parametrize(
+    ("holidays", "complaint"),
+    [
+        ("holidays: XX", "no public holidays are known for country 'XX'"),
+        ("holidays: gb", "country 'gb'; did you mean 'GB'?"),
+        ("holidays: GB\n    holiday_subdivision: XYZ", "'GB' has no subdivision 'XYZ'"),
+    ],
+)
+def test_a_holiday_code_the_calendar_does_not_know_is_refused_at_import_with_its_line(
+    holidays: str, complaint: str
+) -> None:
+    """Issue 10.3: such a code imported fine and then failed every low-urgency alert."""
+    text = demo_roster_text().replace("holidays: GB\n    holiday_subdivision: ENG", holidays)
+    with pytest.raises(RosterFileError) as caught:
+        parse_roster(text, "org.yaml")
+    [problem] = caught.value.problems
+    assert problem.startswith("org.yaml:67: support hours 'london-business': ")
+    assert complaint in problem
+
+
+def test_the_catch_all_is_declared_once_and_survives_a_round_trip(context: ServiceContext) -> None:
+    spec = demo_spec(context)
+    assert [s.slug for s in spec.services if s.catch_all] == ["unrouted"]
+    two = demo_roster_text().replace(
+        "description: Route 53, Fastly and the ingress load balancers.,",
+        "description: Route 53, Fastly and the ingress load balancers., catch_all: true,",
+    )
+    with pytest.raises(RosterFileError, match="only one service may be the catch-all"):
+        parse_roster(two, "org.yaml")
+    with pytest.raises(RosterFileError, match="catch_all is true or false"):
+        parse_roster(demo_roster_text().replace("catch_all: true", "catch_all: yes please"))
+    import_roster(context, spec)
+    text = dump_roster(export_roster(context))
+    assert "catch_all: true" in text
+    # the catch-all moves from one service to another in one import (one at a time, by index)
+    moved = text.replace("  catch_all: true\n", "\n").replace(
+        "- slug: edge\n", "- slug: edge\n  catch_all: true\n"
+    )
+    changes = import_roster(context, parse_roster(moved, "moved.yaml"))
+    assert {"service edge", "service unrouted"} <= set(changes.changed)
+    with context.database.reading() as session:
+        assert session.scalars(select(Service.slug).where(Service.catch_all)).all() == ["edge"]

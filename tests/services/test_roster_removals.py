@@ -102,20 +102,20 @@ def test_a_file_cut_off_before_its_services_needs_allow_removals(context: Servic
     with pytest.raises(RemovalRefusedError) as caught:
         import_roster(context, cut)
     message = str(caught.value)
-    assert message.startswith("This roster file would remove 11 of 11 services;")
+    assert message.startswith("This roster file would remove 12 of 12 services;")
     assert "nothing was changed" in message
     assert "--dry-run" in message
     assert "--allow-removals" in message
     assert snapshot(context) == before
 
     preview = import_roster(context, cut, dry_run=True)
-    assert preview.needs_consent == ["remove 11 of 11 services"]
+    assert preview.needs_consent == ["remove 12 of 12 services"]
     assert "service checkout-api" in preview.removed
     assert "escalation policy payments-default" in preview.removed
     described = preview.describe()
-    assert "would be removed (15):" in described
+    assert "would be removed (16):" in described
     assert "It removes a lot, so it needs --allow-removals; it would:" in described
-    assert "  remove 11 of 11 services" in described
+    assert "  remove 12 of 12 services" in described
     assert snapshot(context) == before
 
     done = import_roster(context, cut, allow_removals=True)

@@ -136,11 +136,11 @@ def test_without_a_notification_server_the_banner_pages_and_acknowledges(
 
 @pytest.mark.usefixtures("no_notification_server")
 def test_an_offline_acknowledgement_waits_on_disk_survives_a_restart_and_is_sent_once(
-    qtbot, private_cluster
+    qtbot, private_postgres_cluster
 ) -> None:
     """The database server is stopped for real; the app is closed and started again while
     it is down; when the server is back the acknowledgement lands, once."""
-    url = private_cluster.url
+    url = private_postgres_cluster.url
     database = Database(make_url(url))
     upgrade(database)
     seed_demo(ServiceContext(database, "tester", FakeClock(NOW - timedelta(days=7))))
@@ -157,7 +157,7 @@ def test_an_offline_acknowledgement_waits_on_disk_survives_a_restart_and_is_sent
     qtbot.waitSignal(first.paging.my_pages_loaded, timeout=10_000).wait()
     with qtbot.waitSignal(first.paging.page_notified, timeout=5000):
         page_id = _page_for_lukas(url)
-    private_cluster.stop()
+    private_postgres_cluster.stop()
     with qtbot.waitSignal(first.paging.ack_queued, timeout=15_000):
         first.paging.acknowledge(page_id)
     assert "pending" in first.window.banner.text
@@ -168,7 +168,7 @@ def test_an_offline_acknowledgement_waits_on_disk_survives_a_restart_and_is_sent
     assert [p.page_id for p in second.paging.ack_queue.pending()] == [page_id]
     with qtbot.waitSignal(second.database_failed, timeout=15_000):
         pass  # still down: the new app says so and keeps the acknowledgement
-    private_cluster.start()
+    private_postgres_cluster.start()
     with qtbot.waitSignal(second.database_ready, timeout=15_000):
         second.window.banner.action.click()  # Retry
     with qtbot.waitSignal(second.paging.acks_flushed, timeout=15_000) as flushed:

@@ -21,6 +21,7 @@ from warroom.domain.durations import parse_duration
 from warroom.domain.errors import ValidationError
 from warroom.domain.people import normalise_expertise, validate_handle
 from warroom.domain.schedule import resolve_local
+from warroom.domain.support_hours import public_holidays
 from warroom.domain.vocabulary import RestrictionKind, RotationKind, ScheduleKind
 from warroom.domain.wallclock import (
     WEEKDAYS,
@@ -153,6 +154,8 @@ class ServiceSpec:
     escalation_policy: str | None
     support_hours: str | None
     urgency: dict[str, Any] = field(default_factory=dict)
+    #: Pages alerts that name no known service (at most one service in a roster).
+    catch_all: bool = False
 
 
 @dataclass(frozen=True)
@@ -390,14 +393,21 @@ def _support_hours(reader: _Reader, document: dict[str, Any]) -> list[SupportHou
             reader.problem(line, f"support hours '{slug}' has no windows")
         if len(set(windows)) != len(windows) or _overlapping(windows):
             reader.problem(line, f"support hours '{slug}' has overlapping windows")
+        country, subdivision = _opt(entry, "holidays"), _opt(entry, "holiday_subdivision")
+        if country is not None:
+            reader.guard(line, f"support hours '{slug}'", public_holidays, country, subdivision)
+        elif subdivision is not None:
+            reader.problem(
+                line, f"support hours '{slug}': holiday_subdivision needs holidays (a country)"
+            )
         out.append(
             SupportHoursSpec(
                 slug,
                 reader.text(entry, "name", f"support hours '{slug}'"),
                 zone,
                 tuple(windows),
-                _opt(entry, "holidays"),
-                _opt(entry, "holiday_subdivision"),
+                country,
+                subdivision,
             )
         )
     return out
@@ -644,10 +654,24 @@ def _services(
 ) -> list[ServiceSpec]:
     out: list[ServiceSpec] = []
     seen: set[str] = set()
+    catch_all_at: tuple[str, object] | None = None
     for entry in reader.entries(document, "services"):
         line = entry.get(LINE)
         slug = reader.slug(entry, "service", seen)
         what = f"service '{slug}'"
+        catch_all = entry.get("catch_all", False)
+        if not isinstance(catch_all, bool):
+            reader.problem(line, f"{what}: catch_all is true or false")
+            catch_all = False
+        if catch_all:
+            if catch_all_at is not None:
+                reader.problem(
+                    line,
+                    f"{what}: only one service may be the catch-all, and '{catch_all_at[0]}' "
+                    f"(line {catch_all_at[1]}) already is",
+                )
+            else:
+                catch_all_at = (slug, line)
         team = reader.text(entry, "team", what)
         if team and team not in teams:
             reader.problem(line, f"{what} is owned by unknown team '{team}'")
@@ -678,6 +702,7 @@ def _services(
                 policy,
                 hours,
                 _strip_lines(urgency),
+                catch_all,
             )
         )
     return out
@@ -822,6 +847,7 @@ def roster_to_document(spec: RosterSpec) -> dict[str, Any]:
                 **({"escalation_policy": s.escalation_policy} if s.escalation_policy else {}),
                 **({"support_hours": s.support_hours} if s.support_hours else {}),
                 **({"urgency": s.urgency} if s.urgency else {}),
+                **({"catch_all": True} if s.catch_all else {}),
             }
             for s in spec.services
         ],

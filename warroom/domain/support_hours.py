@@ -18,6 +18,32 @@ from warroom.domain.schedule import resolve_local
 from warroom.domain.wallclock import parse_time_zone
 
 
+def public_holidays(country: str, subdivision: str | None = None) -> Any:
+    """The ``holidays`` package's calendar for a country (and subdivision), or a
+    ValidationError naming the code it does not know and what it would take instead.
+
+    The roster file is checked with this at import, so a code that would make support hours
+    unanswerable later (``XX``, ``gb``, subdivision ``XYZ``) never reaches the database.
+    """
+    import holidays
+
+    supported: dict[str, list[str]] = holidays.list_supported_countries()
+    if country not in supported:
+        hint = (
+            f"; did you mean '{country.upper()}'?"
+            if country.upper() in supported
+            else "; use an ISO 3166 code such as GB, US or DE"
+        )
+        raise ValidationError(f"no public holidays are known for country '{country}'{hint}")
+    try:
+        return holidays.country_holidays(country, subdiv=subdivision)
+    except NotImplementedError:
+        known = ", ".join(supported[country][:12]) or "none"
+        raise ValidationError(
+            f"country '{country}' has no subdivision '{subdivision}' (it has: {known})"
+        ) from None
+
+
 @dataclass(frozen=True)
 class Window:
     weekday: int  # Monday = 0
@@ -46,15 +72,7 @@ class SupportHoursRules:
     def _holidays(self) -> Any:
         if not self.holiday_country:
             return None
-        import holidays
-
-        try:
-            return holidays.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision)
-        except NotImplementedError:
-            raise ValidationError(
-                f"no public holidays are known for country '{self.holiday_country}'"
-                + (f" subdivision '{self.holiday_subdivision}'" if self.holiday_subdivision else "")
-            ) from None
+        return public_holidays(self.holiday_country, self.holiday_subdivision)
 
     def is_holiday(self, day: date) -> bool:
         return self._holidays is not None and day in self._holidays

@@ -1,20 +1,23 @@
 """Text from outside (alerts, forms, scripts) made fit to store: the same on both databases.
 
-PostgreSQL refuses NUL characters in text, and neither database can store a lone UTF-16
-surrogate (what a broken JSON escape such as ``"\\ud800"`` decodes to). Both are replaced,
-never the whole input refused.
+Both are replaced, never the whole input refused: one odd character must not cost a page or
+a scribe's words.
 """
 
 from __future__ import annotations
 
-import re
 
-_SURROGATES = re.compile("[\ud800-\udfff]")
-REPLACEMENT = "\ufffd"
+def clean_text(value: str, limit: int | None = None) -> str:
+    """``value`` without NUL bytes and lone surrogates, cut to ``limit`` characters.
 
-
-def clean_text(text: str) -> str:
-    """``text`` without NUL characters and with lone surrogates replaced by U+FFFD."""
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-    return _SURROGATES.sub(REPLACEMENT, text)
+    PostgreSQL text cannot hold NUL and neither database driver can encode a lone surrogate
+    (JSON allows both: ``"\\u0000"``, ``"\\ud800"``); a surrogate pair split over two code
+    points is joined, a lone one becomes U+FFFD.
+    """
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value if limit is None else value[:limit]

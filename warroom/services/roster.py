@@ -247,6 +247,7 @@ def read_roster(session: Session, since: datetime | None = None) -> RosterSpec:
             policy_slugs.get(s.escalation_policy_id) if s.escalation_policy_id else None,
             support_slugs.get(s.support_hours_id) if s.support_hours_id else None,
             dict(s.urgency_rules or {}),
+            s.catch_all,
         )
         for s in session.scalars(select(Service).order_by(Service.id))
     )
@@ -548,6 +549,14 @@ class _Importer:
         ids: dict[str, dict[str, int]],
     ) -> None:
         existing = {s.slug: s for s in current}
+        # The catch-all moves (or goes) before anyone takes it: one at a time, by index.
+        catch_all = next((s.slug for s in wanted if s.catch_all), None)
+        for row in self.session.scalars(select(Service).where(Service.catch_all)).all():
+            if row.slug != catch_all:
+                row.catch_all = False
+                if row.slug not in {s.slug for s in wanted}:
+                    self.changes.changed.append(f"service {row.slug} (no longer the catch-all)")
+        self.session.flush()
         for spec in wanted:
             if existing.get(spec.slug) == spec:
                 continue
@@ -561,6 +570,7 @@ class _Importer:
                 ids["support"][spec.support_hours] if spec.support_hours else None
             )
             service.urgency_rules = dict(spec.urgency)
+            service.catch_all = spec.catch_all
 
     # removal ---------------------------------------------------------------
 

@@ -29,6 +29,9 @@ KEYRING_SERVICE = "warroom"
 ENV_DATABASE_URL = "WARROOM_DATABASE_URL"
 ENV_CONFIG_DIR = "WARROOM_CONFIG_DIR"
 ENV_DATA_DIR = "WARROOM_DATA_DIR"
+#: The webhook bearer token for hosts without a keyring (a container, a systemd unit).
+ENV_WEBHOOK_TOKEN = "WARROOM_WEBHOOK_TOKEN"
+WEBHOOK_ACCOUNT = "webhook-token"
 
 
 class KeyringUnavailableError(WarroomError):
@@ -70,6 +73,9 @@ class Settings:
     user: str
     user_source: str
     config_file: Path
+    #: ``warroom webhook-token`` created a token (kept in the keyring, never in the file):
+    #: ``warroom serve`` that cannot read it must refuse to start, not accept anyone.
+    webhook_token_created: bool = False
 
     @property
     def url(self) -> URL:
@@ -155,6 +161,8 @@ def load_settings(
             raise ValidationError(f"the config file {path} is not valid TOML: {exc}") from None
     database = stored.get("database", {})
     user_table = stored.get("user", {})
+    webhook = stored.get("webhook", {})
+    token_created = isinstance(webhook, dict) and webhook.get("token") == "keyring"
     file_url = database.get("url") if isinstance(database, dict) else None
     file_user = user_table.get("handle") if isinstance(user_table, dict) else None
 
@@ -173,16 +181,18 @@ def load_settings(
         user, user_source = file_user, f"config file {path}"
     else:
         user, user_source = _login_name(), "operating system login"
-    return Settings(url, url_source, user, user_source, path)
+    return Settings(url, url_source, user, user_source, path, token_created)
 
 
 def save_settings(
     *,
     database_url: str | None = None,
     user: str | None = None,
+    webhook_token_created: bool | None = None,
     env: Mapping[str, str] = os.environ,
 ) -> Path:
-    """Write the given values to the config file, never with a password in the URL."""
+    """Write the given values to the config file, never with a password in the URL (nor a
+    token: ``webhook_token_created`` only records that one is kept in the keyring)."""
     import tomli_w
 
     path = config_path(env)
@@ -198,6 +208,10 @@ def save_settings(
         stored.setdefault("database", {})["url"] = as_written.render_as_string(hide_password=False)
     if user is not None:
         stored.setdefault("user", {})["handle"] = user
+    if webhook_token_created is True:
+        stored.setdefault("webhook", {})["token"] = "keyring"
+    elif webhook_token_created is False:
+        stored.pop("webhook", None)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(tomli_w.dumps(stored), encoding="utf-8")
     return path

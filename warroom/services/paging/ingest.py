@@ -1,5 +1,11 @@
 """Alerts in: a webhook delivery (or a page made by hand) becomes pages in one transaction.
 
+An alert is never refused for routing or classification: one that names no known service
+pages through the roster's catch-all service, and one whose support hours cannot be
+evaluated pages now; either way its page carries a ``routing_note`` saying why. Routing
+order: the service in the URL, then the alert's own (the generic format's ``service``, else
+its ``service`` label), then the receiver's default service, then the catch-all.
+
 The delivery is folded first (within it the last word on an alert wins), then written with a
 handful of statements whatever its size: resolves and repeats as one UPDATE each, new pages
 as one INSERT that skips an alert a concurrent delivery inserted first (that one counts as a
@@ -11,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, Text, bindparam, func, select, text, tuple_, update
@@ -19,8 +25,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from warroom.domain.actors import ALERT_SOURCES, SystemActor
-from warroom.domain.alerts import FIRING, AlertIn, urgency_for
+from warroom.domain.alerts import FIRING, NOTE_MAX, AlertIn, urgency_for
 from warroom.domain.errors import ValidationError
+from warroom.domain.text import clean_text
 from warroom.domain.vocabulary import NotificationReason
 from warroom.services.context import ServiceContext, UnitOfWork, unit_of_work
 from warroom.services.paging.announce import (
@@ -44,11 +51,17 @@ class IngestResult:
     repeated: list[int] = field(default_factory=list)
     resolved: list[int] = field(default_factory=list)
     deferred: list[int] = field(default_factory=list)
+    #: New pages that carry a routing note (unrouted, malformed, support hours failed).
+    flagged: list[int] = field(default_factory=list)
+    #: Why each alert that could not be written was not: it names no known service and the
+    #: roster has no catch-all. The others were written; the sender must try again.
+    unroutable: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         return (
             f"{len(self.created)} new, {len(self.repeated)} repeated, "
             f"{len(self.resolved)} resolved, {len(self.deferred)} held for support hours"
+            + (f", {len(self.flagged)} flagged" if self.flagged else "")
         )
 
 
@@ -58,14 +71,24 @@ class _Fresh:
 
     route: Route
     alert: AlertIn
+    note: str | None = None
     occurrences: int = 1
     resolved: bool = False
 
 
 def ingest(
-    context: ServiceContext, alerts: Sequence[AlertIn], default_service: str | None = None
+    context: ServiceContext,
+    alerts: Sequence[AlertIn],
+    default_service: str | None = None,
+    *,
+    service: str | None = None,
+    strict: bool = False,
 ) -> IngestResult:
     """One webhook delivery: one transaction. Repeats and HA duplicates update, never page.
+
+    ``service`` is the one the delivery's URL names (``/alertmanager/SERVICE``). With
+    ``strict`` (a person paging by hand) an unknown service is an error to correct now
+    instead of a flagged page on the catch-all.
 
     The delivery is folded first (within it the last word on an alert wins), then written
     with a handful of statements whatever its size: resolves and repeats as one UPDATE each,
@@ -78,17 +101,25 @@ def ingest(
     with unit_of_work(context, system=system) as work:
         session = work.session
         ref = reference(context, session)
-        routed = [(_route(ref.services, alert, default_service), alert) for alert in alerts]
+        routed: list[tuple[Route, str | None, AlertIn]] = []
+        for alert in alerts:
+            route, why = route_alert(ref, alert, service, default_service)
+            if route is None or (strict and why):
+                if strict:
+                    raise ValidationError((why or "no service").removeprefix("unrouted: "))
+                result.unroutable.append(f"{why} (and there is no catch-all service)")
+                continue
+            routed.append((route, why, alert))
         open_pages = {
             key: page_id
             for page_id, key in _open_pages(
-                session, {(route.id, alert.dedup_key) for route, alert in routed}
+                session, {(route.id, alert.dedup_key) for route, _, alert in routed}
             )
         }
         fresh: dict[tuple[int, str], _Fresh] = {}
         repeats: Counter[int] = Counter()
         resolving: list[int] = []
-        for route, alert in routed:
+        for route, why, alert in routed:
             key = (route.id, alert.dedup_key)
             firing = alert.status == FIRING
             if key in fresh:
@@ -100,7 +131,7 @@ def ingest(
                 else:
                     resolving.append(open_pages.pop(key))
             elif firing:
-                fresh[key] = _Fresh(route, alert)
+                fresh[key] = _Fresh(route, alert, _join(alert.note, why))
         if resolving:
             _resolve_from_alerts(work, ref, resolving, result)
         _count_repeats(work, {p: n for p, n in repeats.items() if p not in resolving}, result)
@@ -109,18 +140,33 @@ def ingest(
     return result
 
 
-def _route(services: Mapping[str, Route], alert: AlertIn, default_service: str | None) -> Route:
-    slug = alert.service or alert.labels.get("service") or default_service
-    if slug in services:
-        return services[str(slug)]
-    if default_service in services:
-        return services[str(default_service)]
-    raise ValidationError(
-        f"no service '{slug}' for alert '{alert.summary[:80]}'"
-        if slug
-        else f"alert '{alert.summary[:80]}' has no 'service' label and there is no default "
-        "service (warroom serve --default-service SLUG)"
-    )
+def route_alert(
+    ref: Reference, alert: AlertIn, url_service: str | None, default_service: str | None
+) -> tuple[Route | None, str | None]:
+    """Where an alert pages, and why it is flagged if it did not route as configured.
+
+    The first service named decides: the URL's, then the alert's own, then the default.
+    A name that is no service sends the alert to the catch-all rather than to the default:
+    the default is for alerts that name nothing, and an alert that names a wrong service is
+    a configuration to fix, which the flag says. ``(None, why)`` when there is no catch-all.
+    """
+    named = url_service or alert.service or alert.labels.get("service")
+    if named:
+        if named in ref.services:
+            return ref.services[named], None
+        why = f"unrouted: no service '{named}'"
+    elif default_service:
+        if default_service in ref.services:
+            return ref.services[default_service], None
+        why = f"unrouted: the default service '{default_service}' does not exist"
+    else:
+        why = "unrouted: the alert names no service and there is no default service"
+    return ref.catch_all, why
+
+
+def _join(*notes: str | None) -> str | None:
+    text = "; ".join(n for n in notes if n)
+    return clean_text(text, NOTE_MAX) if text else None
 
 
 def _resolve_from_alerts(
@@ -181,16 +227,18 @@ def _create_pages(
     targets = LevelTargets(ref.roster, now)
     rows: list[dict[str, Any]] = []
     for item in fresh:
-        route, alert = item.route, item.alert
+        route, alert, note = item.route, item.alert, item.note
         urgency = alert.urgency or urgency_for(alert.labels, route.urgency_rules)
-        rules = ref.roster.support_hours(route.support_hours_id)
         levels = ref.roster.policy_levels(route.escalation_policy_id)
         state, deferred_until, next_at = TRIGGERED, None, None
         if item.resolved:
             state = RESOLVED
-        elif urgency == "low" and rules is not None and not rules.contains(now):
-            state, deferred_until = DEFERRED, rules.next_start(now)
-        elif levels:
+        elif urgency == "low":
+            deferred_until, trouble = _held_until(ref, route, now)
+            if deferred_until is not None:
+                state = DEFERRED
+            note = _join(note, trouble)
+        if state == TRIGGERED and levels:
             next_at = now + timedelta(minutes=levels[0].delay_minutes)
         rows.append(
             {
@@ -214,6 +262,7 @@ def _create_pages(
                 "triggered_at": now,
                 "last_seen_at": now,
                 "resolved_at": now if item.resolved else None,
+                "routing_note": note,
                 "version": 1,
             }
         )
@@ -244,7 +293,10 @@ def _create_pages(
         payload = {
             **summary_payload(page_id, summary, ref.names.get(row["service_id"], ""), urgency),
             "runbook": row["runbook_id"] is not None,
+            **({"note": row["routing_note"]} if row["routing_note"] else {}),
         }
+        if row["routing_note"]:
+            result.flagged.append(page_id)
         if row["state"] == RESOLVED:
             result.resolved.append(page_id)
             work.emit("page.resolved", "page", page_id, payload)
@@ -285,6 +337,27 @@ def _create_pages(
         record_notifications(
             work, page_ids, targets(policy_id, 0), NotificationReason.INITIAL.value
         )
+
+
+def _held_until(ref: Reference, route: Route, now: datetime) -> tuple[datetime | None, str | None]:
+    """When a low-urgency page may page (None: now), and what went wrong working it out.
+
+    Support hours that cannot be evaluated (a holiday calendar the ``holidays`` package does
+    not know, support hours that never begin) fail open: the page pages now and is flagged,
+    because a configuration mistake must never hold, or refuse, a page.
+    """
+    rules = ref.roster.support_hours(route.support_hours_id)
+    if rules is None:
+        return None, None
+    try:
+        if rules.contains(now):
+            return None, None
+        starts = rules.next_start(now)
+    except Exception as error:  # any failure of our configuration: page now, say why
+        return None, f"support hours could not be evaluated ({error}); paged now"
+    if starts is None:
+        return None, "support hours never begin within a year; paged now"
+    return starts, None
 
 
 def _open_pages(
@@ -342,9 +415,9 @@ def create_page(
         "manual",
         key,
         FIRING,
-        summary.strip()[:1000],
+        summary.strip(),
         details=details,
         service=service,
         urgency=urgency,
     )
-    return ingest(context, [alert])
+    return ingest(context, [alert], strict=True)

@@ -37,6 +37,9 @@ class PageLine:
     occurrences: int
     runbook: bool
     deferred_until: datetime | None
+    #: Why the page did not route or classify as configured ("unrouted: no service 'x'",
+    #: "support hours could not be evaluated (...); paged now"), None when it did.
+    note: str | None = None
 
 
 def list_pages(
@@ -65,6 +68,7 @@ def list_pages(
                 p.occurrences,
                 p.runbook_id is not None,
                 p.deferred_until,
+                p.routing_note,
             )
             for p, slug in session.execute(query)
         ]
@@ -133,6 +137,8 @@ class PageRow:
     level: int = 1
     service_slug: str = ""
     mine: bool = False  # the viewer was told about it
+    #: Why the page did not route or classify as configured (``Page.routing_note``).
+    note: str | None = None
 
 
 def recent_pages(
@@ -176,6 +182,7 @@ def recent_pages(
                 page.escalation_level + 1,
                 service_slug,
                 bool(mine),
+                page.routing_note,
             )
             for page, service, service_slug, runbook_slug, runbook_title, mine in rows
         ]
@@ -278,6 +285,7 @@ def page_detail(context: ServiceContext, page_id: int, viewer: str | None = None
             page.escalation_level + 1,
             service.slug if service else "",
             mine,
+            page.routing_note,
         )
         return PageDetail(
             row,
@@ -299,3 +307,18 @@ def page_detail(context: ServiceContext, page_id: int, viewer: str | None = None
             tuple(told),
             tuple(events_of(session.connection(), "page", str(page_id))),
         )
+
+
+@dataclass(frozen=True)
+class Routing:
+    """What alerts can be routed to: every service, and the catch-all (if the roster has one)."""
+
+    services: frozenset[str]
+    catch_all: str | None
+
+
+def routing(context: ServiceContext) -> Routing:
+    """The services and the catch-all, for ``warroom serve`` to check before it listens."""
+    with reading(context) as session:
+        rows = session.execute(select(Service.slug, Service.catch_all)).all()
+    return Routing(frozenset(slug for slug, _ in rows), next((slug for slug, c in rows if c), None))

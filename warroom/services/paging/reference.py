@@ -179,21 +179,25 @@ class Reference:
     roster: RosterCache
     catalog: RunbookCatalog
     names: Mapping[int, str]  # service id → name
+    #: Where alerts that name no known service page (the roster's ``catch_all: true``).
+    catch_all: Route | None = None
 
     @classmethod
     def load(cls, session: Session) -> Reference:
-        services = {
-            s.slug: Route(
+        services: dict[str, Route] = {}
+        catch_all = None
+        for s in session.scalars(select(Service)):
+            services[s.slug] = Route(
                 s.id,
                 s.name,
                 dict(s.urgency_rules or {}),
                 s.support_hours_id,
                 s.escalation_policy_id,
             )
-            for s in session.scalars(select(Service))
-        }
+            if s.catch_all:
+                catch_all = services[s.slug]
         names = {s.id: s.name for s in services.values()}
-        return cls(services, RosterCache(session), RunbookCatalog.load(session), names)
+        return cls(services, RosterCache(session), RunbookCatalog.load(session), names, catch_all)
 
 
 def reference(context: ServiceContext, session: Session) -> Reference:

@@ -74,6 +74,9 @@ class Page(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    #: Why this page did not route or classify as configured ("unrouted: no service 'x'",
+    #: "support hours could not be evaluated; paged now"); None for a page that did.
+    routing_note: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

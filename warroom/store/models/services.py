@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warroom.store.base import Base, BigId
@@ -52,9 +63,23 @@ class SupportWindow(Base):
 
 
 class Service(Base):
-    """Something that breaks and gets paged for, owned by a team."""
+    """Something that breaks and gets paged for, owned by a team.
+
+    At most one service is the *catch-all*: alerts that name no known service page through
+    it (flagged), so an alert is never refused for routing. The partial unique index keeps
+    it to one.
+    """
 
     __tablename__ = "services"
+    __table_args__ = (
+        Index(
+            "uq_services_catch_all",
+            "catch_all",
+            unique=True,
+            sqlite_where=text("catch_all"),
+            postgresql_where=text("catch_all"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
@@ -67,6 +92,7 @@ class Service(Base):
     support_hours_id: Mapped[int | None] = mapped_column(ForeignKey("support_hours.id"))
     #: Label matchers that decide a page's urgency, e.g. ``{"severity": {"critical": "high"}}``.
     urgency_rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    catch_all: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -167,6 +167,8 @@ class PageDetailPanel(QWidget):
             parts.append(f"incident #{row.incident_id}")
         if row.mine:
             parts.append("you were told")
+        if row.note:
+            parts.append(f"<b style='color:#b44d12'>⚑ {html.escape(row.note)}</b>")
         self.facts.setText(" · ".join(parts))
         self.overview.setHtml(self._overview_html(detail))
         self._fill_told(detail)

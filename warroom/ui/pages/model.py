@@ -101,7 +101,8 @@ class PagesModel(HeaderedTableModel):
                 self.STATE: page.state,
                 self.URGENCY: page.urgency,
                 self.SERVICE: page.service,
-                self.SUMMARY: page.summary
+                self.SUMMARY: ("⚑ " if page.note else "")
+                + page.summary
                 + (f"  (×{page.occurrences})" if page.occurrences > 1 else ""),
                 self.LEVEL: str(page.level),
                 self.TRIGGERED: short_time(page.triggered_at, self._now()),
@@ -112,11 +113,13 @@ class PagesModel(HeaderedTableModel):
                 return STATE_COLOURS.get(page.state)
             if column == self.RUNBOOK and page.runbook_slug is None:
                 return QColor("#cf1124")
+            if column == self.SUMMARY and page.note:
+                return QColor("#b44d12")
         if role == Qt.ItemDataRole.FontRole and page.mine and page.state != "resolved":
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == self.SUMMARY:
-                return page.summary
+                return f"{page.summary}\n⚑ {page.note}" if page.note else page.summary
             if column == self.TRIGGERED:
                 return full_time(page.triggered_at)
             if column == self.ID and page.mine:
