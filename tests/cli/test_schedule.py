@@ -1,0 +1,35 @@
+"""``warroom schedule export``: shifts as iCalendar, to a file or to standard output."""
+
+from __future__ import annotations
+
+from icalendar import Calendar
+
+from tests.cli.runner import run
+
+
+def test_schedule_export_writes_an_icalendar_file(capsys, database_url, tmp_path) -> None:
+    run(capsys, "demo", "--no-gui", "--database", database_url)
+    target = tmp_path / "shifts.ics"
+    code, out, _ = run(
+        capsys,
+        "schedule",
+        "export",
+        "payments-primary",
+        "--ics",
+        str(target),
+        "--weeks",
+        "6",
+        "--database",
+        database_url,
+    )
+    assert code == 0
+    assert "Payments primary" in out
+    calendar = Calendar.from_ical(target.read_bytes())
+    events = [c for c in calendar.walk() if c.name == "VEVENT"]
+    assert len(events) >= 6
+    assert all(str(e["summary"]).startswith("On call: ") for e in events)
+    code, _, err = run(
+        capsys, "schedule", "export", "nope", "--ics", str(target), "--database", database_url
+    )
+    assert code == 1
+    assert "no schedule 'nope'" in err

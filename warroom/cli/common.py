@@ -1,0 +1,130 @@
+"""What every command shares: exit codes, the crash log, opening the database, output.
+
+Nothing here imports SQLAlchemy or the services at module level: ``warroom --version`` and
+``--help`` must answer without loading the database layers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
+
+from warroom import __version__
+from warroom.domain.errors import WarroomError
+from warroom.store.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from warroom.services.context import ServiceContext
+    from warroom.store.database import Database
+
+    #: What each command group's ``register`` adds its sub-parser to.
+    Commands: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+#: The keyring entry holding the webhook bearer token (``webhook-token`` writes, ``serve`` reads).
+WEBHOOK_ACCOUNT = "webhook-token"
+
+Handler = Callable[[argparse.Namespace], int]
+T = TypeVar("T")
+
+
+def database_option() -> argparse.ArgumentParser:
+    """The ``--database`` option every command accepts, before or after its name."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--database",
+        metavar="URL",
+        default=argparse.SUPPRESS,  # so one given before the command is not erased after it
+        help="database URL (sqlite:///PATH or postgresql://USER@HOST/DB); overrides "
+        "WARROOM_DATABASE_URL and the config file",
+    )
+    return parent
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO-8601 instant in UTC; a time without offset is this computer's local time."""
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise WarroomError(
+            f"'{text}' is not an ISO-8601 time; write it like 2026-11-24T03:00+00:00"
+        ) from None
+    if instant.tzinfo is None:
+        instant = instant.astimezone()  # a time without offset is the computer's local time
+    return instant.astimezone(UTC)
+
+
+def ask_password_on_terminal(reason: str) -> str | None:
+    if not sys.stdin.isatty():
+        return None
+    print(reason, file=sys.stderr)
+    return getpass.getpass("PostgreSQL password: ") or None
+
+
+def open_database(settings: Settings) -> Database:
+    """Connect, asking for a password on the terminal if PostgreSQL wants one."""
+    from warroom.store.connect import open_database as open_configured
+
+    return open_configured(settings, ask_password_on_terminal)
+
+
+def with_context(args: argparse.Namespace, action: Callable[[ServiceContext], T]) -> T:
+    """Open the database, check its schema, and run ``action(context)``."""
+    from warroom.services.context import ServiceContext
+    from warroom.store.schema import ensure_schema
+
+    settings = load_settings(args.database)
+    database = open_database(settings)
+    try:
+        ensure_schema(database)
+        return action(ServiceContext(database, settings.user))
+    finally:
+        database.dispose()
+
+
+def run_gui(settings: Settings, *, tray: bool = False) -> int:
+    """Qt is imported only here, so every other command starts without it."""
+    from warroom.ui.app import run_app
+
+    return run_app(settings, tray=tray)
+
+
+def read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise WarroomError(f"There is no file {path}.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise WarroomError(f"Cannot read {path}: {error}") from None
+
+
+def print_json(data: object) -> None:
+    print(json.dumps(data, indent=2))
+
+
+def iso(moment: date | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def write_crash_log(error: BaseException) -> Path:
+    from warroom.store.config import data_dir
+
+    path = data_dir() / "crash.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now().isoformat()} warroom {__version__}\n")
+            handle.write("".join(traceback.format_exception(error)))
+    except OSError:
+        return Path("(could not write the crash log)")
+    return path

@@ -1,0 +1,127 @@
+"""``warroom config show|set`` and ``warroom login``: who you are, which database, its password.
+
+The config file holds the database URL without password and your handle; the password goes
+to the OS keyring through ``login``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import TYPE_CHECKING
+
+from warroom.domain.errors import WarroomError
+from warroom.store.config import (
+    Settings,
+    keyring_available,
+    load_settings,
+    mask_url,
+    no_keyring_message,
+    save_settings,
+    store_password,
+    stored_password,
+)
+
+if TYPE_CHECKING:
+    from warroom.cli.common import Commands
+
+
+def register(commands: Commands, database: argparse.ArgumentParser) -> None:
+    login = commands.add_parser(
+        "login",
+        parents=[database],
+        help="store the PostgreSQL password in the OS keyring (and remember --database)",
+    )
+    login.set_defaults(handler=_login)
+
+    config = commands.add_parser("config", help="show or change the configuration")
+    actions = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    show = actions.add_parser("show", parents=[database], help="print the effective configuration")
+    show.set_defaults(handler=_show)
+    change = actions.add_parser("set", help="change the config file")
+    change.add_argument("--database", metavar="URL", help="database URL, without password")
+    change.add_argument("--user", metavar="HANDLE", help="your handle on the roster")
+    change.set_defaults(handler=_set)
+
+
+def _set(args: argparse.Namespace) -> int:
+    if not args.database and not args.user:
+        raise WarroomError("Nothing to set: give --database URL and/or --user HANDLE.")
+    if args.database and load_settings(args.database).url.password:
+        raise WarroomError(
+            "The URL contains a password; config files never hold passwords. Set the URL "
+            "without it and run `warroom login` to keep the password in the OS keyring."
+        )
+    if args.user:
+        from warroom.domain.people import validate_handle
+
+        validate_handle(args.user)
+    path = save_settings(database_url=args.database, user=args.user)
+    print(f"Saved {path}.")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    import keyring
+
+    settings = load_settings(args.database)
+    url = settings.url
+    rows = [
+        (
+            "config file",
+            f"{settings.config_file}"
+            f"{'' if settings.config_file.exists() else ' (not created yet)'}",
+        ),
+        ("database", f"{mask_url(url)}  [{settings.database_source}]"),
+        ("password", _password_state(settings)),
+        ("user", f"{settings.user}  [{settings.user_source}]"),
+        ("keyring", type(keyring.get_keyring()).__name__ if keyring_available() else "none"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return 0
+
+
+def _password_state(settings: Settings) -> str:
+    url = settings.url
+    if not settings.is_postgresql:
+        return "not needed (embedded SQLite)"
+    if url.password:
+        return "given in the URL (masked)"
+    if not keyring_available():
+        return "no OS keyring: asked for each session"
+    if stored_password(url):
+        return "stored in the OS keyring (masked)"
+    return "none stored (run `warroom login` if the server asks for one)"
+
+
+def _login(args: argparse.Namespace) -> int:
+    from warroom.store.connect import open_database
+
+    settings = load_settings(args.database)
+    url = settings.url
+    if not settings.is_postgresql:
+        print(f"{mask_url(url)} is an embedded SQLite database; it needs no password.")
+        return 0
+    if not keyring_available():
+        raise WarroomError(no_keyring_message())
+    if not sys.stdin.isatty():
+        raise WarroomError("`warroom login` asks for the password on a terminal; run it in one.")
+    password = getpass.getpass(f"Password for {url.username}@{url.host or 'localhost'}: ")
+    if not password:
+        raise WarroomError("No password given; nothing was stored.")
+    probe_settings = Settings(
+        url.set(password=password).render_as_string(hide_password=False),
+        settings.database_source,
+        settings.user,
+        settings.user_source,
+        settings.config_file,
+    )
+    open_database(probe_settings).dispose()  # refuse to store a password that does not work
+    store_password(url, password)
+    if args.database:
+        save_settings(database_url=args.database)
+    print(f"Password for {mask_url(url)} stored in the OS keyring.")
+    return 0
