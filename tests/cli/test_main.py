@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.cli.runner import child_environment
+import pytest
+
+from tests.cli.runner import child_environment, run, run_argparse, run_into_closed_pipe
+from warroom.store.config import data_dir
 
 
 def test_the_module_runs_as_a_command() -> None:
@@ -37,3 +40,30 @@ def test_version_and_help_answer_without_loading_the_database_layers() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "warroom 0." in result.stdout
+
+
+def test_a_usage_error_is_one_sentence_with_exit_status_2(capsys) -> None:
+    code, _, err = run_argparse(capsys, "page", "frobnicate")
+    assert code == 2
+    assert err.startswith("warroom page: argument ACTION: invalid choice: 'frobnicate'")
+    assert err.strip().endswith("see `warroom page --help`.")
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["oncall"],
+        ["oncall", "--json"],
+        ["page", "list"],
+        ["runbooks", "list"],
+        ["--help"],
+    ],
+    ids=lambda argv: " ".join(argv),
+)
+def test_output_into_a_closed_pipe_ends_quietly(capsys, sqlite_url, argv) -> None:
+    assert run(capsys, "demo", "--no-gui", "--database", sqlite_url)[0] == 0
+    result = run_into_closed_pipe(*argv, "--database", sqlite_url)
+    assert result.returncode == 0
+    assert result.stderr == ""
+    assert not (data_dir() / "crash.log").exists()  # the child's data dir is the test's

@@ -33,7 +33,9 @@ from warroom.cli.common import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
     EXIT_USAGE,
+    Parser,
     database_option,
+    silence_stdout,
     write_crash_log,
 )
 from warroom.domain.errors import WarroomError
@@ -58,7 +60,7 @@ COMMAND_GROUPS = (
 
 def build_parser() -> argparse.ArgumentParser:
     database = database_option()
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="warroom",
         parents=[database],
         description="The incident war room: on-call roster, paging, roles, scribe, runbooks.",
@@ -72,12 +74,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    # --database may come before or after the command; SUPPRESS keeps one from erasing the
-    # other, and commands that never saw it get None
-    args.database = getattr(args, "database", None)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return _run(args)
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit:
+            sys.stdout.flush()  # --help into a closed pipe fails here, not in the interpreter
+            raise
+        # --database may come before or after the command; SUPPRESS keeps one from erasing the
+        # other, and commands that never saw it get None
+        args.database = getattr(args, "database", None)
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        code = _run(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        silence_stdout()
+        return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -89,6 +101,8 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("warroom: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        raise  # the reader of our output went away: not a bug, see main()
     except Exception as error:  # a bug: no traceback in the person's face, but keep it
         log_file = write_crash_log(error)
         print(

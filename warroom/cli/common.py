@@ -1,4 +1,4 @@
-"""What every command shares: exit codes, the crash log, opening the database, output.
+"""What every command shares: one-sentence errors, exit codes, opening the database, output.
 
 Nothing here imports SQLAlchemy or the services at module level: ``warroom --version`` and
 ``--help`` must answer without loading the database layers.
@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeAlias, TypeVar
 
 from warroom import __version__
 from warroom.domain.errors import WarroomError
@@ -36,6 +37,13 @@ WEBHOOK_ACCOUNT = "webhook-token"
 
 Handler = Callable[[argparse.Namespace], int]
 T = TypeVar("T")
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, like every other mistake."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}; see `{self.prog} --help`.\n")
 
 
 def database_option() -> argparse.ArgumentParser:
@@ -128,3 +136,18 @@ def write_crash_log(error: BaseException) -> Path:
     except OSError:
         return Path("(could not write the crash log)")
     return path
+
+
+def silence_stdout() -> None:
+    """Point standard output at /dev/null after its reader went away.
+
+    Python flushes stdout once more on the way out; into a closed pipe that flush fails again
+    and the interpreter complains, so whatever is still buffered goes nowhere instead.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor behind stdout (e.g. captured in tests)
+        pass
+    finally:
+        os.close(devnull)
