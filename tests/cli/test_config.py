@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import keyring
 import keyring.backends.fail
+import pytest
 
 from tests.cli.runner import run
+from warroom.store.config import config_path
 
 
 def test_config_show_masks_the_password(capsys, monkeypatch) -> None:
@@ -17,10 +19,49 @@ def test_config_show_masks_the_password(capsys, monkeypatch) -> None:
     assert "WARROOM_DATABASE_URL" in out
 
 
+def test_config_show_masks_a_password_given_as_a_parameter(capsys, monkeypatch) -> None:
+    monkeypatch.setenv(
+        "WARROOM_DATABASE_URL", "postgresql://ada@db.example/warroom?password=hunter2"
+    )
+    code, out, _ = run(capsys, "config", "show")
+    assert code == 0
+    assert "hunter2" not in out
+    assert "postgresql://ada@db.example/warroom?password=***" in out
+    assert "given in the URL (masked)" in out
+
+
 def test_config_set_refuses_a_url_with_a_password(capsys) -> None:
     code, _, err = run(capsys, "config", "set", "--database", "postgresql://a:pw@db/w")
     assert code == 1
     assert "never hold passwords" in err
+
+
+@pytest.mark.parametrize(
+    ("url", "where"),
+    [
+        ("postgresql://u@h/db?password=secret", "the 'password' parameter"),
+        ("postgresql://u@h/db?sslmode=require&PASSWORD=secret", "the 'PASSWORD' parameter"),
+        ("postgresql://u@h/db?sslpassword=secret", "the 'sslpassword' parameter"),
+        ("postgresql://u@h/db?passfile=/home/u/pgpass", "the 'passfile' parameter"),
+        ("postgres://u:secret@h/db", "a password after the user name"),
+    ],
+)
+def test_config_set_refuses_a_password_anywhere_in_the_url(capsys, url, where) -> None:
+    code, out, err = run(capsys, "config", "set", "--database", url, "--user", "ada")
+    assert code == 1
+    assert out == ""
+    assert f"The URL carries a password ({where}); config files never hold passwords" in err
+    assert "`warroom login`" in err
+    assert "secret" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not config_path().exists()  # nothing written, not even the handle
+
+
+def test_login_refuses_a_url_with_a_password_parameter(capsys) -> None:
+    code, _, err = run(capsys, "login", "--database", "postgresql://u@h/db?password=secret")
+    assert code == 1
+    assert "never hold passwords" in err
+    assert not config_path().exists()
 
 
 # ----------------------------------------------------------------------------- login

@@ -57,3 +57,25 @@ def test_a_database_from_a_newer_warroom_is_named(capsys, database_url: str) -> 
     assert code == 1
     assert "newer warroom" in err
     assert "upgrade warroom" in err
+
+
+# ----------------------------------------------------------------------------- PostgreSQL URLs
+
+
+def test_postgres_scheme_is_postgresql(capsys, postgres_url) -> None:
+    typed = postgres_url.replace("postgresql+psycopg://", "postgres://")
+    code, out, err = run(capsys, "db", "status", "--database", typed)
+    assert (code, err) == (0, "")
+    assert f"schema {head_revision()}" in out
+
+
+def test_messages_show_the_url_as_typed_not_the_driver(capsys, empty_postgres_url) -> None:
+    typed = empty_postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    code, _, err = run(capsys, "runbooks", "list", "--database", typed)
+    assert code == 1
+    assert f"The database {typed} has no warroom schema yet" in err
+    assert "+psycopg" not in err
+    code, _, err = run(capsys, "db", "upgrade", "--database", "postgresql://ada:pw@db.example")
+    assert code == 1
+    assert "the PostgreSQL URL postgresql://ada:***@db.example names no database" in err
+    assert "+psycopg" not in err

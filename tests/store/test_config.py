@@ -12,10 +12,14 @@ from warroom.store.config import (
     KeyringUnavailableError,
     keyring_available,
     load_settings,
+    mask_url,
+    mask_url_text,
     parse_database_url,
+    password_parts,
     save_settings,
     store_password,
     stored_password,
+    without_password,
 )
 
 
@@ -84,3 +88,48 @@ def test_a_broken_config_file_is_named(tmp_path) -> None:
     path.write_text("[database\nurl = 1")
     with pytest.raises(ValidationError, match=r"config\.toml is not valid TOML"):
         load_settings()
+
+
+def test_postgres_is_postgresql() -> None:
+    url = parse_database_url("postgres://ada@db/warroom")
+    assert url.drivername == "postgresql+psycopg"
+    assert load_settings("postgres://ada@db/warroom").is_postgresql
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://ada:hunter2@db/w", "postgresql://ada:***@db/w"),
+        ("postgresql://ada@db/w?password=hunter2", "postgresql://ada@db/w?password=***"),
+        (
+            "postgresql://ada@db/w?sslmode=require&sslpassword=hunter2",
+            "postgresql://ada@db/w?sslmode=require&sslpassword=***",
+        ),
+        ("postgres://ada@db/w?Password=hunter2", "postgresql://ada@db/w?Password=***"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
+def test_shown_urls_mask_every_password_and_name_no_driver(url: str, shown: str) -> None:
+    assert mask_url(parse_database_url(url)) == shown
+    assert "hunter2" not in mask_url_text(url)
+
+
+def test_where_a_password_hides_in_a_url() -> None:
+    url = make_url("postgresql://ada:pw@db/w?password=a&sslpassword=b&passfile=/p&sslmode=require")
+    assert password_parts(url) == [
+        "a password after the user name",
+        "the 'password' parameter",
+        "the 'sslpassword' parameter",
+        "the 'passfile' parameter",
+    ]
+    clean = without_password(url)
+    assert password_parts(clean) == []
+    assert clean.render_as_string(hide_password=False) == "postgresql://ada@db/w?sslmode=require"
+
+
+def test_the_config_file_never_holds_a_password_parameter() -> None:
+    path = save_settings(
+        database_url="postgresql://ada@db/warroom?password=hunter2&sslmode=require"
+    )
+    assert "hunter2" not in path.read_text()
+    assert load_settings().database_url == "postgresql://ada@db/warroom?sslmode=require"

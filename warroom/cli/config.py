@@ -18,12 +18,16 @@ from warroom.store.config import (
     load_settings,
     mask_url,
     no_keyring_message,
+    parse_database_url,
+    password_parts,
     save_settings,
     store_password,
     stored_password,
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
     from warroom.cli.common import Commands
 
 
@@ -45,14 +49,21 @@ def register(commands: Commands, database: argparse.ArgumentParser) -> None:
     change.set_defaults(handler=_set)
 
 
+def _refuse_password(url: URL) -> None:
+    parts = password_parts(url)
+    if parts:
+        raise WarroomError(
+            f"The URL carries a password ({' and '.join(parts)}); config files never hold "
+            "passwords. Give the URL without it and run `warroom login` to keep the password "
+            "in the OS keyring."
+        )
+
+
 def _set(args: argparse.Namespace) -> int:
     if not args.database and not args.user:
         raise WarroomError("Nothing to set: give --database URL and/or --user HANDLE.")
-    if args.database and load_settings(args.database).url.password:
-        raise WarroomError(
-            "The URL contains a password; config files never hold passwords. Set the URL "
-            "without it and run `warroom login` to keep the password in the OS keyring."
-        )
+    if args.database:
+        _refuse_password(parse_database_url(args.database))
     if args.user:
         from warroom.domain.people import validate_handle
 
@@ -88,7 +99,7 @@ def _password_state(settings: Settings) -> str:
     url = settings.url
     if not settings.is_postgresql:
         return "not needed (embedded SQLite)"
-    if url.password:
+    if password_parts(url):
         return "given in the URL (masked)"
     if not keyring_available():
         return "no OS keyring: asked for each session"
@@ -105,6 +116,7 @@ def _login(args: argparse.Namespace) -> int:
     if not settings.is_postgresql:
         print(f"{mask_url(url)} is an embedded SQLite database; it needs no password.")
         return 0
+    _refuse_password(url)
     if not keyring_available():
         raise WarroomError(no_keyring_message())
     if not sys.stdin.isatty():

@@ -8,6 +8,7 @@ caller is told so and must ask for the password each session.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +30,12 @@ KEYRING_SERVICE = "warroom"
 ENV_DATABASE_URL = "WARROOM_DATABASE_URL"
 ENV_CONFIG_DIR = "WARROOM_CONFIG_DIR"
 ENV_DATA_DIR = "WARROOM_DATA_DIR"
+
+#: Connection parameters libpq takes that carry a password or point at a file of them.
+PASSWORD_PARAMETERS = frozenset({"password", "sslpassword", "passfile"})
+#: Of those, the ones whose value is itself a secret and is masked wherever a URL is shown.
+_SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+_SECRET_IN_TEXT = re.compile(r"([?&](?:ssl)?password=)[^&#]*", re.IGNORECASE)
 
 
 class KeyringUnavailableError(WarroomError):
@@ -86,7 +93,11 @@ class Settings:
 
 
 def parse_database_url(text: str) -> URL:
-    """A SQLAlchemy URL for SQLite or PostgreSQL, or a sentence saying what is wrong with it."""
+    """A SQLAlchemy URL for SQLite or PostgreSQL, or a sentence saying what is wrong with it.
+
+    ``postgres://`` is taken as PostgreSQL, as libpq and most tools take it. Sentences quote
+    the URL as it was typed (password masked), not the driver name warroom swaps in.
+    """
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -98,35 +109,53 @@ def parse_database_url(text: str) -> URL:
             "postgresql://USER@HOST:PORT/DATABASE"
         ) from None
     backend = url.get_backend_name()
-    if backend not in ("sqlite", "postgresql"):
+    if backend not in ("sqlite", "postgresql", "postgres"):
         raise ValidationError(
             f"warroom supports SQLite and PostgreSQL, not '{backend}' "
-            f"(from the URL {mask_url(url)})"
+            f"(from the URL {mask_url_text(text)})"
         )
-    if backend == "postgresql":
+    if backend in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")  # the one driver warroom ships
         if not url.database:
             raise ValidationError(
-                f"the PostgreSQL URL {mask_url(url)} names no database; add /DATABASE at the end"
+                f"the PostgreSQL URL {mask_url_text(text)} names no database; add /DATABASE at "
+                "the end"
             )
-    elif backend == "sqlite" and not url.database:
+    elif not url.database:
         raise ValidationError(
             "an in-memory SQLite database cannot be shared; use sqlite:///PATH/TO/FILE.db"
         )
     return url
 
 
+def password_parts(url: URL) -> list[str]:
+    """Where in ``url`` a password hides: after the user name, or in a libpq parameter."""
+    parts = ["a password after the user name"] if url.password else []
+    parts += [f"the '{key}' parameter" for key in url.query if key.lower() in PASSWORD_PARAMETERS]
+    return parts
+
+
 def without_password(url: URL) -> URL:
+    """``url`` without any password: neither after the user name nor in a libpq parameter."""
     # URL.set(password=None) means "leave it as it is"; the tuple replace really clears it.
-    return url._replace(password=None)
+    cleared = url._replace(password=None)
+    return cleared.difference_update_query(
+        [key for key in url.query if key.lower() in PASSWORD_PARAMETERS]
+    )
 
 
 def mask_url(url: URL) -> str:
-    return url.render_as_string(hide_password=True)
+    """The URL to show a person: passwords masked, and no driver name they never typed."""
+    shown = url.set(drivername=url.get_backend_name())
+    secret = [key for key in url.query if key.lower() in _SECRET_PARAMETERS]
+    if secret:
+        shown = shown.update_query_dict({key: "***" for key in secret})
+    return shown.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
 
 
 def mask_url_text(text: str) -> str:
     """Best-effort masking of a string that may not even parse as a URL."""
+    text = _SECRET_IN_TEXT.sub(r"\1***", text)
     if "://" in text and "@" in text:
         scheme, rest = text.split("://", 1)
         credentials, host = rest.rsplit("@", 1)
