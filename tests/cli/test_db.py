@@ -59,6 +59,71 @@ def test_a_database_from_a_newer_warroom_is_named(capsys, database_url: str) -> 
     assert "upgrade warroom" in err
 
 
+# ----------------------------------------------------------------------------- what creates a file
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["page", "list"],
+        ["oncall"],
+        ["runbooks", "list"],
+        ["roster", "export", "-"],
+        ["report", "escalations"],
+        ["db", "status"],
+    ],
+    ids=lambda argv: " ".join(argv),
+)
+def test_a_mistyped_sqlite_path_is_named_not_created(capsys, tmp_path, argv) -> None:
+    typo = tmp_path / "typo" / "x.db"
+    code, out, err = run(capsys, *argv, "--database", f"sqlite:///{typo}")
+    assert code == 1
+    assert out == ""
+    assert err.startswith(f"warroom: There is no warroom database at {typo}")
+    assert "`warroom db upgrade` creates an empty one" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "typo").exists()
+
+
+@pytest.mark.parametrize("argv", [["db", "upgrade"], ["demo", "--no-gui"]], ids=" ".join)
+def test_demo_and_db_upgrade_create_the_file_and_its_folders(capsys, tmp_path, argv) -> None:
+    path = tmp_path / "new" / "folder" / "warroom.db"
+    code, _, err = run(capsys, *argv, "--database", f"sqlite:///{path}")
+    assert (code, err) == (0, "")
+    assert path.is_file()
+    code, _, err = run(capsys, "page", "list", "--database", f"sqlite:///{path}")
+    assert (code, err) == (0, "")
+
+
+def test_the_default_database_is_created_on_a_fresh_computer(capsys, tmp_path) -> None:
+    default = tmp_path / "data" / "warroom.db"  # the test's data dir
+    assert not default.parent.exists()
+    code, out, err = run(capsys, "page", "list")
+    assert (code, out, err) == (0, "", "")
+    assert default.is_file()
+
+
+def test_a_folder_given_as_the_database_is_named(capsys, tmp_path) -> None:
+    code, _, err = run(capsys, "db", "upgrade", "--database", f"sqlite:///{tmp_path}")
+    assert code == 1
+    assert err.strip() == (
+        f"warroom: {tmp_path} is a folder, not a database file; name the file, e.g. "
+        f"sqlite:///{tmp_path / 'warroom.db'}"
+    )
+
+
+def test_a_path_under_a_regular_file_is_named(capsys, tmp_path) -> None:
+    regular = tmp_path / "notes.txt"
+    regular.write_text("not a folder")
+    path = regular / "sub" / "x.db"
+    code, _, err = run(capsys, "db", "upgrade", "--database", f"sqlite:///{path}")
+    assert code == 1
+    assert (
+        err.strip() == f"warroom: {path} cannot be a database: {regular} is a file, not a folder."
+    )
+    assert regular.read_text() == "not a folder"
+
+
 # ----------------------------------------------------------------------------- PostgreSQL URLs
 
 

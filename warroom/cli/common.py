@@ -79,11 +79,15 @@ def ask_password_on_terminal(reason: str) -> str | None:
     return getpass.getpass("PostgreSQL password: ") or None
 
 
-def open_database(settings: Settings) -> Database:
-    """Connect, asking for a password on the terminal if PostgreSQL wants one."""
+def open_database(settings: Settings, *, create: bool | None = None) -> Database:
+    """Connect, asking for a password on the terminal if PostgreSQL wants one.
+
+    ``create``: see :func:`warroom.store.connect.open_database`; only ``demo`` and
+    ``db upgrade`` pass True, so a mistyped path is reported instead of created.
+    """
     from warroom.store.connect import open_database as open_configured
 
-    return open_configured(settings, ask_password_on_terminal)
+    return open_configured(settings, ask_password_on_terminal, create=create)
 
 
 def with_context(args: argparse.Namespace, action: Callable[[ServiceContext], T]) -> T:

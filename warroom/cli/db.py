@@ -18,7 +18,7 @@ def register(commands: Commands, database: argparse.ArgumentParser) -> None:
     upgrade = actions.add_parser(
         "upgrade",
         parents=[database],
-        help="migrate the schema to this version",
+        help="migrate the schema to this version (creates an embedded SQLite file if need be)",
     )
     upgrade.set_defaults(handler=_upgrade)
     status = actions.add_parser("status", parents=[database], help="show the schema version")
@@ -28,7 +28,7 @@ def register(commands: Commands, database: argparse.ArgumentParser) -> None:
 def _upgrade(args: argparse.Namespace) -> int:
     from warroom.store.schema import upgrade
 
-    database = open_database(load_settings(args.database))
+    database = open_database(load_settings(args.database), create=True)
     try:
         before, after = upgrade(database)
     finally:
@@ -43,7 +43,7 @@ def _upgrade(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     from warroom.store.schema import check_schema, head_revision
 
-    database = open_database(load_settings(args.database))
+    database = open_database(load_settings(args.database), create=False)
     try:
         revision = check_schema(database)
     finally:

@@ -16,7 +16,7 @@ def register(commands: Commands, database: argparse.ArgumentParser) -> None:
     demo = commands.add_parser(
         "demo",
         parents=[database],
-        help="seed the demo organisation and open the app",
+        help="seed the demo organisation and open the app (creates the database if need be)",
     )
     demo.add_argument("--no-gui", action="store_true", help="seed only; do not open the app")
     demo.set_defaults(handler=_demo)
@@ -28,10 +28,10 @@ def _demo(args: argparse.Namespace) -> int:
     from warroom.store.schema import ensure_schema, upgrade
 
     settings = load_settings(args.database)
-    database = open_database(settings)
+    database = open_database(settings, create=True)  # `demo` asks for this database set up
     try:
         if database.is_postgresql:
-            upgrade(database)  # `demo` is an explicit request to set this database up
+            upgrade(database)
         else:
             ensure_schema(database)
         report = seed_demo(ServiceContext(database, settings.user))

@@ -30,6 +30,7 @@ KEYRING_SERVICE = "warroom"
 ENV_DATABASE_URL = "WARROOM_DATABASE_URL"
 ENV_CONFIG_DIR = "WARROOM_CONFIG_DIR"
 ENV_DATA_DIR = "WARROOM_DATA_DIR"
+DEFAULT_DATABASE_SOURCE = "default (embedded SQLite)"
 
 #: Connection parameters libpq takes that carry a password or point at a file of them.
 PASSWORD_PARAMETERS = frozenset({"password", "sslpassword", "passfile"})
@@ -85,6 +86,11 @@ class Settings:
     @property
     def is_postgresql(self) -> bool:
         return self.url.get_backend_name() == "postgresql"
+
+    @property
+    def is_default_database(self) -> bool:
+        """The app's own embedded file, which nobody can mistype, so opening it may create it."""
+        return self.database_source == DEFAULT_DATABASE_SOURCE
 
     @property
     def display_url(self) -> str:
@@ -194,7 +200,7 @@ def load_settings(
     elif isinstance(file_url, str) and file_url:
         url, url_source = file_url, f"config file {path}"
     else:
-        url, url_source = default_database_url(env), "default (embedded SQLite)"
+        url, url_source = default_database_url(env), DEFAULT_DATABASE_SOURCE
     if validate:
         parse_database_url(url)  # fail early, with a sentence, on a malformed URL
 
