@@ -1,8 +1,9 @@
-"""Running ``warroom`` in the test process, and in real processes on real pipes."""
+"""Running ``warroom`` in the test process, and in real processes on real pipes and terminals."""
 
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -62,3 +63,43 @@ def run_into_closed_pipe(*argv: str) -> subprocess.CompletedProcess[str]:
         os.close(writer)
     _, err = child.communicate(timeout=120)
     return subprocess.CompletedProcess(child.args, child.returncode, "", err)
+
+
+def run_on_terminal(*argv: str, answer_to: bytes, answer: bytes) -> tuple[int, str]:
+    """``warroom ARGV`` on a pseudo-terminal; ``answer`` is typed once ``answer_to`` shows.
+
+    The child gets a session of its own, so the terminal running the tests (if any) is never
+    asked; getpass then talks to standard input, which is the pseudo-terminal.
+    """
+    primary, secondary = os.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "warroom", *argv],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        env=child_environment(),
+        start_new_session=True,
+    )
+    os.close(secondary)
+    shown = b""
+    answered = False
+    try:
+        while True:
+            ready, _, _ = select.select([primary], [], [], 60)
+            if not ready:
+                raise AssertionError(f"the child said nothing more after {shown!r}")
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:  # EIO: the child closed the terminal, it has finished
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if not answered and answer_to in shown:
+                os.write(primary, answer)
+                answered = True
+    finally:
+        os.close(primary)
+        code = child.wait(60)
+    assert answered, f"never saw {answer_to!r} in {shown!r}"
+    return code, shown.decode(errors="replace").replace("\r\n", "\n")

@@ -6,7 +6,8 @@ import keyring
 import keyring.backends.fail
 import pytest
 
-from tests.cli.runner import run
+from tests.cli.fake_postgres import PasswordDemandingServer
+from tests.cli.runner import run, run_on_terminal
 from warroom.store.config import config_path
 
 
@@ -79,3 +80,28 @@ def test_login_on_sqlite_needs_no_password(capsys, tmp_path) -> None:
     code, out, _ = run(capsys, "login", "--database", f"sqlite:///{tmp_path / 'x.db'}")
     assert code == 0
     assert "needs no password" in out
+
+
+def test_end_of_input_at_the_login_prompt_stores_nothing() -> None:
+    with PasswordDemandingServer() as server:
+        url = f"postgresql://ada@127.0.0.1:{server.port}/warroom"
+        code, shown = run_on_terminal(
+            "login", "--database", url, answer_to=b"Password for ada@", answer=b"\x04"
+        )
+    assert code == 1, shown
+    assert shown.strip().endswith("warroom: No password given; nothing was stored.")
+    assert "internal error" not in shown
+    assert "Traceback" not in shown
+    assert not config_path().exists()
+
+
+def test_end_of_input_at_the_connection_prompt_is_one_sentence() -> None:
+    with PasswordDemandingServer() as server:
+        url = f"postgresql://ada@127.0.0.1:{server.port}/warroom"
+        code, shown = run_on_terminal(
+            "oncall", "--database", url, answer_to=b"PostgreSQL password:", answer=b"\x04"
+        )
+    assert code == 1, shown
+    assert "No password is stored for this database yet" in shown
+    assert shown.strip().endswith("warroom: No password given; not connected.")
+    assert "internal error" not in shown

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 
-from tests.cli.runner import run
+import pytest
+
+from tests.cli.runner import run, run_argparse
 
 
 def test_oncall_answers_for_an_instant_in_text_and_json(capsys, database_url) -> None:
@@ -41,3 +44,37 @@ def test_oncall_answers_for_an_instant_in_text_and_json(capsys, database_url) ->
     code, _, err = run(capsys, "oncall", "--at", "yesterday", "--database", database_url)
     assert code == 1
     assert "not an ISO-8601 time" in err
+
+
+@pytest.mark.parametrize(
+    ("at", "sentence"),
+    [
+        ("9999-12-31T23:59:59+00:00", "is out of range; give a time between the years 1970"),
+        ("0001-01-01T00:00+05:00", "is out of range; give a time between the years 1970"),
+        ("", "--at is empty; write a time like 2026-11-24T03:00+00:00"),
+        ("  ", "--at is empty"),
+    ],
+)
+def test_an_instant_it_cannot_answer_for_is_one_sentence(capsys, sqlite_url, at, sentence):
+    code, out, err = run(capsys, "oncall", "--at", at, "--database", sqlite_url)
+    assert code == 1
+    assert out == ""
+    assert sentence in err
+    assert "internal error" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_time_without_offset_is_the_computers_local_time(capsys, sqlite_url, monkeypatch):
+    _, out, _ = run_argparse(capsys, "oncall", "--help")
+    assert "without an offset is in this computer's local time zone" in " ".join(out.split())
+    try:
+        with monkeypatch.context() as patch:
+            patch.setenv("TZ", "Asia/Kolkata")
+            time.tzset()
+            code, out, _ = run(
+                capsys, "oncall", "--at", "2026-03-02T15:30", "--json", "--database", sqlite_url
+            )
+    finally:
+        time.tzset()  # back to the zone the environment had before
+    assert code == 0
+    assert json.loads(out)["at"] == "2026-03-02T10:00:00+00:00"

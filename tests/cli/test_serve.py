@@ -9,7 +9,9 @@ import sys
 import urllib.error
 import urllib.request
 
-from tests.cli.runner import child_environment
+import pytest
+
+from tests.cli.runner import child_environment, run
 
 ALERT = {
     "version": "4",
@@ -71,3 +73,14 @@ def test_serve_receives_a_webhook_over_http(database_url, tmp_path) -> None:
     finally:
         server.terminate()
         server.wait(10)
+
+
+@pytest.mark.parametrize("listen", ["127.0.0.1:99999", "127.0.0.1:65536"])
+def test_a_port_out_of_range_is_one_sentence(capsys, sqlite_url, listen) -> None:
+    code, out, err = run(capsys, "serve", "--listen", listen, "--database", sqlite_url)
+    assert code == 1
+    assert out == ""
+    assert err.strip() == f"warroom: --listen {listen}: a port is a number from 0 to 65535."
+
+
+# ----------------------------------------------------------------------------- the bearer token

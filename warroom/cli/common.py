@@ -35,6 +35,12 @@ EXIT_INTERRUPTED = 130
 #: The keyring entry holding the webhook bearer token (``webhook-token`` writes, ``serve`` reads).
 WEBHOOK_ACCOUNT = "webhook-token"
 
+#: Ids are PostgreSQL bigints; anything larger cannot name a row and would fail in the driver.
+LARGEST_ID = 2**63 - 1
+
+#: Instants the schedule arithmetic can work with, with room for a shift's length either side.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
+
 Handler = Callable[[argparse.Namespace], int]
 T = TypeVar("T")
 
@@ -59,24 +65,53 @@ def database_option() -> argparse.ArgumentParser:
     return parent
 
 
-def parse_instant(text: str) -> datetime:
+def row_id(text: str) -> int:
+    """An argparse type for page ids: a number a database row can actually have."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not 1 <= value <= LARGEST_ID:
+        raise argparse.ArgumentTypeError(
+            f"{text} cannot be an id; ids run from 1 to {LARGEST_ID}"
+        ) from None
+    return value
+
+
+def parse_instant(text: str, option: str = "--at") -> datetime:
     """An ISO-8601 instant in UTC; a time without offset is this computer's local time."""
+    if not text.strip():
+        raise WarroomError(f"{option} is empty; write a time like 2026-11-24T03:00+00:00")
     try:
         instant = datetime.fromisoformat(text)
     except ValueError:
         raise WarroomError(
             f"'{text}' is not an ISO-8601 time; write it like 2026-11-24T03:00+00:00"
         ) from None
+    if not EARLIEST_YEAR <= instant.year < LATEST_YEAR:
+        raise WarroomError(
+            f"{option} {text} is out of range; give a time between the years {EARLIEST_YEAR} "
+            f"and {LATEST_YEAR - 1}"
+        )
     if instant.tzinfo is None:
         instant = instant.astimezone()  # a time without offset is the computer's local time
     return instant.astimezone(UTC)
+
+
+def read_password(prompt: str) -> str | None:
+    """The password typed at the terminal; None when nothing is typed or the input ends."""
+    try:
+        return getpass.getpass(prompt) or None
+    except EOFError:  # Ctrl+D, or a terminal that closed
+        print(file=sys.stderr)
+        return None
 
 
 def ask_password_on_terminal(reason: str) -> str | None:
     if not sys.stdin.isatty():
         return None
     print(reason, file=sys.stderr)
-    return getpass.getpass("PostgreSQL password: ") or None
+    return read_password("PostgreSQL password: ")
 
 
 def open_database(settings: Settings, *, create: bool | None = None) -> Database:

@@ -7,10 +7,10 @@ to the OS keyring through ``login``.
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from typing import TYPE_CHECKING
 
+from warroom.cli.common import read_password
 from warroom.domain.errors import WarroomError
 from warroom.store.config import (
     Settings,
@@ -121,7 +121,7 @@ def _login(args: argparse.Namespace) -> int:
         raise WarroomError(no_keyring_message())
     if not sys.stdin.isatty():
         raise WarroomError("`warroom login` asks for the password on a terminal; run it in one.")
-    password = getpass.getpass(f"Password for {url.username}@{url.host or 'localhost'}: ")
+    password = read_password(f"Password for {url.username or ''}@{url.host or 'localhost'}: ")
     if not password:
         raise WarroomError("No password given; nothing was stored.")
     probe_settings = Settings(

@@ -18,7 +18,12 @@ def register(commands: Commands, database: argparse.ArgumentParser) -> None:
     oncall = commands.add_parser(
         "oncall", parents=[database], help="who is primary and secondary for each team"
     )
-    oncall.add_argument("--at", metavar="ISO-8601", help="the instant to ask about (default now)")
+    oncall.add_argument(
+        "--at",
+        metavar="ISO-8601",
+        help="the instant to ask about (default now), e.g. 2026-11-24T03:00+00:00; a time "
+        "without an offset is in this computer's local time zone",
+    )
     oncall.add_argument("--team", metavar="SLUG", help="only this team")
     oncall.add_argument("--json", action="store_true", help="machine-readable output")
     oncall.set_defaults(handler=_oncall)
@@ -28,7 +33,7 @@ def _oncall(args: argparse.Namespace) -> int:
     from warroom.services.oncall import who_is_on_call
     from warroom.services.people import list_people
 
-    at = parse_instant(args.at) if args.at else None
+    at = parse_instant(args.at) if args.at is not None else None
 
     def show(context: ServiceContext) -> int:
         moment = at or context.clock.now()

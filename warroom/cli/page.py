@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from warroom.cli.common import iso, print_json, with_context
+from warroom.cli.common import iso, print_json, row_id, with_context
 
 if TYPE_CHECKING:
     from warroom.cli.common import Commands
@@ -32,12 +32,12 @@ def register(commands: Commands, database: argparse.ArgumentParser) -> None:
         ("resolve", "resolve a page", _resolve),
     ):
         sub = actions.add_parser(action, parents=[database], help=text)
-        sub.add_argument("id", type=int, metavar="ID")
+        sub.add_argument("id", type=row_id, metavar="ID")
         sub.set_defaults(handler=handler)
     escalate = actions.add_parser(
         "escalate", parents=[database], help="escalate now: next level or an expertise"
     )
-    escalate.add_argument("id", type=int, metavar="ID")
+    escalate.add_argument("id", type=row_id, metavar="ID")
     escalate.add_argument("--to-expertise", metavar="TAG")
     escalate.set_defaults(handler=_escalate)
 

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from warroom.cli.common import Commands
     from warroom.services.context import ServiceContext
 
+LARGEST_PORT = 65535
+
 
 def register(commands: Commands, database: argparse.ArgumentParser) -> None:
     serve = commands.add_parser(
@@ -24,7 +26,7 @@ def register(commands: Commands, database: argparse.ArgumentParser) -> None:
         "--listen",
         default="127.0.0.1:8787",
         metavar="HOST:PORT",
-        help="where to listen (default 127.0.0.1:8787, loopback only)",
+        help="where to listen (default 127.0.0.1:8787, loopback only; port 0 picks a free one)",
     )
     serve.add_argument(
         "--default-service", metavar="SLUG", help="the service for alerts without a 'service' label"
@@ -41,7 +43,10 @@ def _listen_address(text: str) -> tuple[str, int]:
     host, _, port_text = text.rpartition(":")
     if not host or not (port_text.isascii() and port_text.isdigit()):
         raise WarroomError(f"--listen {text}: write it as HOST:PORT, e.g. 127.0.0.1:8787")
-    return host, int(port_text)
+    port = int(port_text)
+    if port > LARGEST_PORT:
+        raise WarroomError(f"--listen {text}: a port is a number from 0 to {LARGEST_PORT}.")
+    return host, port
 
 
 def _serve(args: argparse.Namespace) -> int:
