@@ -8,7 +8,7 @@ import pytest
 
 from tests.cli.fake_postgres import PasswordDemandingServer
 from tests.cli.runner import run, run_on_terminal
-from warroom.store.config import config_path
+from warroom.store.config import config_path, load_settings
 
 
 def test_config_show_masks_the_password(capsys, monkeypatch) -> None:
@@ -63,6 +63,82 @@ def test_login_refuses_a_url_with_a_password_parameter(capsys) -> None:
     assert code == 1
     assert "never hold passwords" in err
     assert not config_path().exists()
+
+
+# ----------------------------------------------------------------------------- a broken file
+
+
+BROKEN = "[database\nurl = 1"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["config", "show"], ["oncall"], ["page", "list"], ["login"], ["db", "status"]],
+    ids=" ".join,
+)
+def test_a_broken_config_file_is_one_sentence_for_every_command(capsys, argv) -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text(BROKEN)
+    code, out, err = run(capsys, *argv)
+    assert code == 1
+    assert out == ""
+    assert err.startswith(f"warroom: the config file {path} is not valid TOML (")
+    assert "run `warroom config set` to start a new one" in err
+    assert "internal error" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert path.read_text() == BROKEN
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('database = "sqlite:///x.db"\n', "has 'database' as a value where a [database] table"),
+        ("[user]\nhandle = 7\n", "has a user.handle that is not text"),
+        (b"[user]\nhandle = '\xff'\n", "is not valid TOML"),
+    ],
+)
+def test_a_config_file_of_the_wrong_shape_is_named(capsys, content, problem) -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    code, _, err = run(capsys, "config", "show")
+    assert code == 1
+    assert f"the config file {path} {problem}" in err
+
+
+def test_config_set_repairs_a_broken_file_and_keeps_it(capsys) -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text(BROKEN)
+    code, out, err = run(capsys, "config", "set", "--user", "ada")
+    assert code == 0
+    assert out.strip() == f"Saved {path}."
+    kept = path.with_name("config.toml.broken")
+    assert err.strip() == (
+        f"warroom: the config file {path} is not valid TOML (Expected ']' at the end of a table "
+        f"declaration (at line 1, column 10)); it is kept as {kept}, and the new file holds only "
+        "what you set now."
+    )
+    assert kept.read_text() == BROKEN
+    assert load_settings().user == "ada"
+    code, out, _ = run(capsys, "config", "show")
+    assert code == 0
+    assert f"ada  [config file {path}]" in out
+
+
+def test_config_set_validates_before_it_moves_a_broken_file(capsys) -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text(BROKEN)
+    code, _, err = run(capsys, "config", "set", "--user", "Not A Handle")
+    assert code == 1
+    assert "is not a valid handle" in err
+    assert path.read_text() == BROKEN
+    assert not path.with_name("config.toml.broken").exists()
 
 
 # ----------------------------------------------------------------------------- login

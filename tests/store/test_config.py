@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 
 from warroom.domain.errors import ValidationError
 from warroom.store.config import (
+    BrokenConfigError,
     KeyringUnavailableError,
     keyring_available,
     load_settings,
@@ -17,6 +18,7 @@ from warroom.store.config import (
     parse_database_url,
     password_parts,
     save_settings,
+    set_aside_broken_config,
     store_password,
     stored_password,
     without_password,
@@ -133,3 +135,17 @@ def test_the_config_file_never_holds_a_password_parameter() -> None:
     )
     assert "hunter2" not in path.read_text()
     assert load_settings().database_url == "postgresql://ada@db/warroom?sslmode=require"
+
+
+def test_a_broken_config_file_is_not_overwritten_unless_set_aside(tmp_path) -> None:
+    path = tmp_path / "config" / "config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text("[database\nurl = 1")
+    with pytest.raises(BrokenConfigError):
+        save_settings(user="ada")
+    assert path.read_text() == "[database\nurl = 1"
+    kept = set_aside_broken_config()
+    assert kept == path.with_name("config.toml.broken")
+    assert kept.read_text() == "[database\nurl = 1"
+    save_settings(user="ada")
+    assert load_settings().user == "ada"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from warroom.cli.common import read_password
 from warroom.domain.errors import WarroomError
 from warroom.store.config import (
+    BrokenConfigError,
     Settings,
     keyring_available,
     load_settings,
@@ -21,6 +22,7 @@ from warroom.store.config import (
     parse_database_url,
     password_parts,
     save_settings,
+    set_aside_broken_config,
     store_password,
     stored_password,
 )
@@ -43,7 +45,10 @@ def register(commands: Commands, database: argparse.ArgumentParser) -> None:
     actions = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     show = actions.add_parser("show", parents=[database], help="print the effective configuration")
     show.set_defaults(handler=_show)
-    change = actions.add_parser("set", help="change the config file")
+    change = actions.add_parser(
+        "set",
+        help="change the config file (a broken one is kept as config.toml.broken)",
+    )
     change.add_argument("--database", metavar="URL", help="database URL, without password")
     change.add_argument("--user", metavar="HANDLE", help="your handle on the roster")
     change.set_defaults(handler=_set)
@@ -68,7 +73,18 @@ def _set(args: argparse.Namespace) -> int:
         from warroom.domain.people import validate_handle
 
         validate_handle(args.user)
-    path = save_settings(database_url=args.database, user=args.user)
+    try:
+        path = save_settings(database_url=args.database, user=args.user)
+    except BrokenConfigError as broken:
+        # `config set` is how a broken file gets repaired, so it may not refuse to run: the
+        # broken file is kept for the person to read, and a new one holds what was given.
+        kept = set_aside_broken_config()
+        path = save_settings(database_url=args.database, user=args.user)
+        print(
+            f"warroom: the config file {broken.path} {broken.problem}; it is kept as {kept}, and "
+            "the new file holds only what you set now.",
+            file=sys.stderr,
+        )
     print(f"Saved {path}.")
     return 0
 

@@ -47,6 +47,18 @@ class PasswordRequiredError(WarroomError):
     """PostgreSQL wants a password that neither the URL nor the keyring has."""
 
 
+class BrokenConfigError(ValidationError):
+    """The config file cannot be read; ``warroom config set`` sets it aside and starts anew."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(
+            f"the config file {path} {problem}; fix it, or run `warroom config set` to start a "
+            "new one (the broken file is kept beside it)"
+        )
+        self.path = path
+        self.problem = problem
+
+
 def config_dir(env: Mapping[str, str] = os.environ) -> Path:
     return (
         Path(env[ENV_CONFIG_DIR])
@@ -182,16 +194,9 @@ def load_settings(
     its worker and shows the sentence in the window).
     """
     path = config_path(env)
-    stored: dict[str, object] = {}
-    if path.exists():
-        try:
-            stored = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ValidationError(f"the config file {path} is not valid TOML: {exc}") from None
-    database = stored.get("database", {})
-    user_table = stored.get("user", {})
-    file_url = database.get("url") if isinstance(database, dict) else None
-    file_user = user_table.get("handle") if isinstance(user_table, dict) else None
+    stored = _read_config_file(path)
+    file_url = stored.get("database", {}).get("url")
+    file_user = stored.get("user", {}).get("handle")
 
     if database_override:
         url, url_source = database_override, "--database"
@@ -211,20 +216,51 @@ def load_settings(
     return Settings(url, url_source, user, user_source, path)
 
 
+def _read_config_file(path: Path) -> dict[str, dict[str, object]]:
+    """The file's tables, or :class:`BrokenConfigError` naming what is wrong with it."""
+    try:
+        loaded = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except IsADirectoryError:
+        problem = "is a folder, not a file"
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        problem = f"is not valid TOML ({exc})"
+    except OSError as exc:
+        problem = f"cannot be read ({exc.strerror})"
+    else:
+        shape = _shape_problem(loaded)
+        if shape is None:
+            return {k: dict(v) for k, v in loaded.items() if isinstance(v, dict)}
+        problem = shape
+    raise BrokenConfigError(path, problem)
+
+
+def _shape_problem(loaded: dict[str, object]) -> str | None:
+    for table, key in (("database", "url"), ("user", "handle")):
+        value = loaded.get(table, {})
+        if not isinstance(value, dict):
+            return f"has '{table}' as a value where a [{table}] table belongs"
+        if key in value and not isinstance(value[key], str):
+            return f"has a {table}.{key} that is not text"
+    return None
+
+
 def save_settings(
     *,
     database_url: str | None = None,
     user: str | None = None,
     env: Mapping[str, str] = os.environ,
 ) -> Path:
-    """Write the given values to the config file, never with a password in the URL."""
+    """Write the given values to the config file, never with a password in the URL.
+
+    A broken file is not overwritten here (:class:`BrokenConfigError`); the caller decides
+    to :func:`set_aside_broken_config` first.
+    """
     import tomli_w
 
     path = config_path(env)
-    stored: dict[str, dict[str, str]] = {}
-    if path.exists():
-        loaded = tomllib.loads(path.read_text(encoding="utf-8"))
-        stored = {k: dict(v) for k, v in loaded.items() if isinstance(v, dict)}
+    stored = _read_config_file(path)
     if database_url is not None:
         from sqlalchemy.engine import make_url
 
@@ -236,6 +272,20 @@ def save_settings(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(tomli_w.dumps(stored), encoding="utf-8")
     return path
+
+
+def set_aside_broken_config(env: Mapping[str, str] = os.environ) -> Path:
+    """Move a broken config file out of the way (to ``config.toml.broken``); returns where."""
+    path = config_path(env)
+    kept = path.with_name(path.name + ".broken")
+    try:
+        os.replace(path, kept)
+    except OSError as exc:
+        raise WarroomError(
+            f"The config file {path} is broken and cannot be moved aside ({exc.strerror}); "
+            "delete or fix it by hand."
+        ) from None
+    return kept
 
 
 def _login_name() -> str:
