@@ -158,6 +158,26 @@ def test_login_on_sqlite_needs_no_password(capsys, tmp_path) -> None:
     assert "needs no password" in out
 
 
+def test_login_to_a_server_that_needs_no_password_says_so(capsys, postgres_url, isolated_user):
+    typed = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    code, out, err = run(capsys, "login", "--database", typed)
+    assert (code, err) == (0, "")
+    assert out.strip() == (
+        "PostgreSQL at 127.0.0.1:5432 lets 'postgres' in without a password; nothing was stored."
+    )
+    assert isolated_user.passwords == {}
+    assert load_settings().database_url == typed  # remembered, as login promises
+
+
+def test_login_says_when_the_server_needs_a_password_but_there_is_no_terminal(capsys) -> None:
+    with PasswordDemandingServer() as server:
+        url = f"postgresql://ada@127.0.0.1:{server.port}/warroom"
+        code, _, err = run(capsys, "login", "--database", url)
+    assert code == 1
+    assert "asks for the password on a terminal" in err
+    assert server.connections == 1  # it asked the server first
+
+
 def test_end_of_input_at_the_login_prompt_stores_nothing() -> None:
     with PasswordDemandingServer() as server:
         url = f"postgresql://ada@127.0.0.1:{server.port}/warroom"

@@ -1,7 +1,7 @@
 """``warroom config show|set`` and ``warroom login``: who you are, which database, its password.
 
 The config file holds the database URL without password and your handle; the password goes
-to the OS keyring through ``login``.
+to the OS keyring through ``login``, and only when the server asks for one.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def _password_state(settings: Settings) -> str:
 
 
 def _login(args: argparse.Namespace) -> int:
-    from warroom.store.connect import open_database
+    from warroom.store.connect import open_database, server_wants_password
 
     settings = load_settings(args.database)
     url = settings.url
@@ -135,6 +135,12 @@ def _login(args: argparse.Namespace) -> int:
     _refuse_password(url)
     if not keyring_available():
         raise WarroomError(no_keyring_message())
+    who = f"'{url.username}'" if url.username else "your login"
+    where = f"{url.host or 'localhost'}:{url.port or 5432}"
+    if not server_wants_password(url):
+        _remember(args.database)
+        print(f"PostgreSQL at {where} lets {who} in without a password; nothing was stored.")
+        return 0
     if not sys.stdin.isatty():
         raise WarroomError("`warroom login` asks for the password on a terminal; run it in one.")
     password = read_password(f"Password for {url.username or ''}@{url.host or 'localhost'}: ")
@@ -149,7 +155,11 @@ def _login(args: argparse.Namespace) -> int:
     )
     open_database(probe_settings).dispose()  # refuse to store a password that does not work
     store_password(url, password)
-    if args.database:
-        save_settings(database_url=args.database)
+    _remember(args.database)
     print(f"Password for {mask_url(url)} stored in the OS keyring.")
     return 0
+
+
+def _remember(database_url: str | None) -> None:
+    if database_url:
+        save_settings(database_url=database_url)

@@ -13,6 +13,7 @@ from warroom.store.config import (
     keyring_available,
     no_keyring_message,
     stored_password,
+    without_password,
 )
 from warroom.store.database import Database, database_from_url, explain_database_error
 
@@ -80,6 +81,24 @@ def open_database(
             database.dispose()
             raise explain_database_error(retry_exc, url) from retry_exc
         return database
+
+
+def server_wants_password(url: URL) -> bool:
+    """Whether PostgreSQL turns this login away for want of a password.
+
+    The probe sends none (neither the URL's nor the keyring's), so ``warroom login`` can tell a
+    server that lets the user in without one from one that needs it.
+    """
+    database = database_from_url(without_password(url))
+    try:
+        _probe(database)
+    except Exception as exc:
+        if _needs_password(exc):
+            return True
+        raise explain_database_error(exc, url) from exc
+    finally:
+        database.dispose()
+    return False
 
 
 def _probe(database: Database) -> None:
