@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import keyring
 import keyring.backends.fail
 import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from tests.cli.fake_postgres import PasswordDemandingServer
 from tests.cli.runner import run, run_on_terminal
 from warroom.store.config import config_path, load_settings
+from warroom.store.database import Database
+from warroom.store.models import Event
 
 
 def test_config_show_masks_the_password(capsys, monkeypatch) -> None:
@@ -139,6 +145,46 @@ def test_config_set_validates_before_it_moves_a_broken_file(capsys) -> None:
     assert "is not a valid handle" in err
     assert path.read_text() == BROKEN
     assert not path.with_name("config.toml.broken").exists()
+
+
+# ----------------------------------------------------------------------------- who is acting
+
+
+def test_warroom_user_beats_the_config_file_and_says_so(capsys, monkeypatch) -> None:
+    run(capsys, "config", "set", "--user", "ada")
+    monkeypatch.setenv("WARROOM_USER", "lukas")
+    code, out, _ = run(capsys, "config", "show")
+    assert code == 0
+    assert "lukas  [WARROOM_USER]" in out
+
+
+def test_a_bad_warroom_user_is_named(capsys, monkeypatch) -> None:
+    monkeypatch.setenv("WARROOM_USER", "Lukas Brandt")
+    code, _, err = run(capsys, "config", "show")
+    assert code == 1
+    assert err.startswith("warroom: WARROOM_USER: 'Lukas Brandt' is not a valid handle")
+
+
+def test_pages_are_acknowledged_as_warroom_user(capsys, sqlite_url, monkeypatch) -> None:
+    run(capsys, "demo", "--no-gui", "--database", sqlite_url)
+    run(capsys, "config", "set", "--user", "amara")
+    monkeypatch.setenv("WARROOM_USER", "lukas")
+    code, out, _ = run(
+        capsys, "page", "create", "--service", "postgres-main", "--summary", "Lag",
+        "--database", sqlite_url,
+    )  # fmt: skip
+    assert code == 0
+    _, out, _ = run(capsys, "page", "list", "--json", "--database", sqlite_url)
+    [page] = [p for p in json.loads(out) if p["summary"] == "Lag"]
+    code, _, _ = run(capsys, "page", "ack", str(page["id"]), "--database", sqlite_url)
+    assert code == 0
+    database = Database(make_url(sqlite_url))
+    with database.reading() as session:
+        actors = session.scalars(
+            select(Event.actor).where(Event.topic == "page.acknowledged")
+        ).all()
+    database.dispose()
+    assert actors[-1] == "lukas"
 
 
 # ----------------------------------------------------------------------------- login

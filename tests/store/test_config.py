@@ -11,6 +11,7 @@ from warroom.domain.errors import ValidationError
 from warroom.store.config import (
     BrokenConfigError,
     KeyringUnavailableError,
+    config_path,
     keyring_available,
     load_settings,
     mask_url,
@@ -149,3 +150,14 @@ def test_a_broken_config_file_is_not_overwritten_unless_set_aside(tmp_path) -> N
     assert kept.read_text() == "[database\nurl = 1"
     save_settings(user="ada")
     assert load_settings().user == "ada"
+
+
+def test_warroom_user_beats_the_config_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    save_settings(user="ada")
+    assert (load_settings().user, load_settings().user_source) == (
+        "ada",
+        f"config file {config_path()}",
+    )
+    monkeypatch.setenv("WARROOM_USER", "lukas")
+    settings = load_settings("sqlite:////tmp/x.db")
+    assert (settings.user, settings.user_source) == ("lukas", "WARROOM_USER")

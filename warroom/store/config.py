@@ -30,6 +30,8 @@ KEYRING_SERVICE = "warroom"
 ENV_DATABASE_URL = "WARROOM_DATABASE_URL"
 ENV_CONFIG_DIR = "WARROOM_CONFIG_DIR"
 ENV_DATA_DIR = "WARROOM_DATA_DIR"
+#: Who the acting person is, for scripts; beats the config file's handle.
+ENV_USER = "WARROOM_USER"
 DEFAULT_DATABASE_SOURCE = "default (embedded SQLite)"
 
 #: Connection parameters libpq takes that carry a password or point at a file of them.
@@ -190,8 +192,9 @@ def load_settings(
 ) -> Settings:
     """Resolve the configuration: ``--database`` beats the environment beats the file.
 
-    ``validate=False`` leaves checking the URL to whoever connects (the desktop app does it on
-    its worker and shows the sentence in the window).
+    The acting person: ``WARROOM_USER`` (for scripts) beats the file, which beats the login
+    name. ``validate=False`` leaves checking the URL to whoever connects (the desktop app does
+    it on its worker and shows the sentence in the window).
     """
     path = config_path(env)
     stored = _read_config_file(path)
@@ -209,7 +212,16 @@ def load_settings(
     if validate:
         parse_database_url(url)  # fail early, with a sentence, on a malformed URL
 
-    if isinstance(file_user, str) and file_user:
+    if env.get(ENV_USER):
+        user, user_source = env[ENV_USER], ENV_USER
+        if validate:
+            from warroom.domain.people import validate_handle
+
+            try:
+                validate_handle(user)
+            except ValidationError as exc:
+                raise ValidationError(f"{ENV_USER}: {exc}") from None
+    elif isinstance(file_user, str) and file_user:
         user, user_source = file_user, f"config file {path}"
     else:
         user, user_source = _login_name(), "operating system login"
