@@ -7,6 +7,11 @@ from icalendar import Calendar
 from tests.cli.runner import run
 
 
+def _summaries(ics: bytes) -> list[str]:
+    calendar = Calendar.from_ical(ics)
+    return [str(c["summary"]) for c in calendar.walk() if c.name == "VEVENT"]
+
+
 def test_schedule_export_writes_an_icalendar_file(capsys, database_url, tmp_path) -> None:
     run(capsys, "demo", "--no-gui", "--database", database_url)
     target = tmp_path / "shifts.ics"
@@ -33,3 +38,15 @@ def test_schedule_export_writes_an_icalendar_file(capsys, database_url, tmp_path
     )
     assert code == 1
     assert "no schedule 'nope'" in err
+
+
+def test_schedule_export_to_standard_output(capsys, database_url, tmp_path, monkeypatch):
+    run(capsys, "demo", "--no-gui", "--database", database_url)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(
+        capsys, "schedule", "export", "payments-primary", "--ics", "-", "--database", database_url
+    )
+    assert (code, err) == (0, "")
+    assert out.startswith("BEGIN:VCALENDAR")
+    assert _summaries(out.encode())
+    assert not (tmp_path / "-").exists()

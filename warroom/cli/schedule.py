@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ def register(commands: Commands, database: argparse.ArgumentParser) -> None:
         "export", parents=[database], help="write shifts as an iCalendar file"
     )
     export.add_argument("schedule", metavar="SCHEDULE", help="the schedule's slug")
-    export.add_argument("--ics", metavar="FILE", required=True)
+    export.add_argument("--ics", metavar="FILE", required=True, help="'-' for standard output")
     export.add_argument("--person", metavar="HANDLE", help="only this person's shifts")
     export.add_argument("--weeks", type=int, default=8, help="how far ahead (default 8)")
     export.set_defaults(handler=_export)
@@ -46,6 +47,10 @@ def _export(args: argparse.Namespace) -> int:
         if args.person and args.person not in names:
             raise WarroomError(f"There is no person '{args.person}'.")
         data = shifts_to_ics(info.slug, info.name, shifts, names, start)
+        if args.ics == "-":
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            return 0
         try:
             Path(args.ics).write_bytes(data)
         except OSError as error:
