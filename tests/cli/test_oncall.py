@@ -9,6 +9,26 @@ import pytest
 
 from tests.cli.runner import run, run_argparse
 
+GAPPY_ROSTER = """\
+people:
+  - {handle: ann, name: Ann Example, time_zone: Europe/London}
+teams:
+  - {slug: ops, name: Ops, members: [ann]}
+schedules:
+  - slug: ops-primary
+    name: Ops primary
+    team: ops
+    kind: primary
+    time_zone: Europe/London
+    layers:
+      - name: Office hours only
+        rotation: weekly
+        handoff: mon 09:00
+        start: 2026-01-05
+        people: [ann]
+        restrictions: [{daily: "09:00", hours: 8}]
+"""
+
 
 def test_oncall_answers_for_an_instant_in_text_and_json(capsys, database_url) -> None:
     run(capsys, "demo", "--no-gui", "--database", database_url)
@@ -44,6 +64,24 @@ def test_oncall_answers_for_an_instant_in_text_and_json(capsys, database_url) ->
     code, _, err = run(capsys, "oncall", "--at", "yesterday", "--database", database_url)
     assert code == 1
     assert "not an ISO-8601 time" in err
+
+
+def test_a_gap_in_the_schedule_says_nobody(capsys, database_url, tmp_path) -> None:
+    roster = tmp_path / "ops.yaml"
+    roster.write_text(GAPPY_ROSTER)
+    assert run(capsys, "roster", "import", str(roster), "--database", database_url)[0] == 0
+    code, out, _ = run(
+        capsys, "oncall", "--at", "2026-03-04T03:00+00:00", "--database", database_url
+    )
+    assert code == 0
+    [line] = [line for line in out.splitlines() if line.strip().startswith("primary")]
+    assert line.split()[1:3] == ["NOBODY", "(gap)"]
+    code, out, _ = run(
+        capsys, "oncall", "--at", "2026-03-04T10:00+00:00", "--database", database_url
+    )
+    assert code == 0
+    assert "Ann Example" in out
+    assert "NOBODY (gap)" not in out
 
 
 @pytest.mark.parametrize(
