@@ -79,8 +79,8 @@ BROKEN = "[database\nurl = 1"
 
 @pytest.mark.parametrize(
     "argv",
-    [["config", "show"], ["oncall"], ["page", "list"], ["login"], ["db", "status"]],
-    ids=" ".join,
+    [[], ["config", "show"], ["oncall"], ["page", "list"], ["login"], ["db", "status"]],
+    ids=lambda argv: " ".join(argv) or "the app",
 )
 def test_a_broken_config_file_is_one_sentence_for_every_command(capsys, argv) -> None:
     path = config_path()

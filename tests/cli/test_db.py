@@ -85,6 +85,18 @@ def test_a_mistyped_sqlite_path_is_named_not_created(capsys, tmp_path, argv) -> 
     assert not (tmp_path / "typo").exists()
 
 
+def test_a_relative_sqlite_path_is_shown_in_full(capsys, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "page", "list", "--database", "sqlite:///tmp/typo/x.db")
+    assert code == 1
+    assert err.startswith(
+        f"warroom: There is no warroom database at {tmp_path / 'tmp' / 'typo' / 'x.db'} (check "
+        "the path; sqlite:/// with three slashes is relative to the current folder, sqlite:////"
+        " with four starts at /);"
+    )
+    assert not (tmp_path / "tmp").exists()
+
+
 @pytest.mark.parametrize("argv", [["db", "upgrade"], ["demo", "--no-gui"]], ids=" ".join)
 def test_demo_and_db_upgrade_create_the_file_and_its_folders(capsys, tmp_path, argv) -> None:
     path = tmp_path / "new" / "folder" / "warroom.db"

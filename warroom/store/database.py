@@ -148,9 +148,16 @@ def _prepare_sqlite_file(url: URL, *, create: bool) -> None:
     if path.exists():
         return
     if not create:
+        hint = (
+            ""
+            if path.is_absolute()
+            else "; sqlite:/// with three slashes is relative to the "
+            "current folder, sqlite://// with four starts at /"
+        )
         raise NoDatabaseError(
-            f"There is no warroom database at {path} (check the path); `warroom db upgrade` "
-            "creates an empty one there, `warroom demo` one with a demo organisation."
+            f"There is no warroom database at {path.absolute()} (check the path{hint}); "
+            "`warroom db upgrade` creates an empty one there, `warroom demo` one with a demo "
+            "organisation."
         )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
