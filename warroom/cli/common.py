@@ -41,7 +41,6 @@ LARGEST_ID = 2**63 - 1
 #: Instants the schedule arithmetic can work with, with room for a shift's length either side.
 EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
 
-Handler = Callable[[argparse.Namespace], int]
 T = TypeVar("T")
 
 
@@ -72,9 +71,7 @@ def row_id(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
     if not 1 <= value <= LARGEST_ID:
-        raise argparse.ArgumentTypeError(
-            f"{text} cannot be an id; ids run from 1 to {LARGEST_ID}"
-        ) from None
+        raise argparse.ArgumentTypeError(f"{text} cannot be an id; ids run from 1 to {LARGEST_ID}")
     return value
 
 
