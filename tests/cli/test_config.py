@@ -204,12 +204,15 @@ def test_login_on_sqlite_needs_no_password(capsys, tmp_path) -> None:
     assert "needs no password" in out
 
 
-def test_login_to_a_server_that_needs_no_password_says_so(capsys, postgres_url, isolated_user):
-    typed = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+def test_login_to_a_server_that_needs_no_password_says_so(
+    capsys, private_cluster, isolated_user
+) -> None:
+    typed = private_cluster.url.replace("postgresql+psycopg://", "postgresql://")  # trust auth
     code, out, err = run(capsys, "login", "--database", typed)
     assert (code, err) == (0, "")
     assert out.strip() == (
-        "PostgreSQL at 127.0.0.1:5432 lets 'postgres' in without a password; nothing was stored."
+        f"PostgreSQL at 127.0.0.1:{private_cluster.port} lets 'postgres' in without a password; "
+        "nothing was stored."
     )
     assert isolated_user.passwords == {}
     assert load_settings().database_url == typed  # remembered, as login promises
