@@ -159,3 +159,23 @@ def test_messages_show_the_url_as_typed_not_the_driver(capsys, empty_postgres_ur
     assert "the PostgreSQL URL postgresql://ada:***@db.example names no database" in err
     assert "+psycopg" not in err
 
+
+# ----------------------------------------------------------------------------- client grants
+
+
+def test_db_grant_makes_a_least_privilege_client_role(capsys, private_cluster) -> None:
+    url = private_cluster.url  # a cluster of the test's own: its roles go with it
+    assert run(capsys, "db", "upgrade", "--database", url)[0] == 0
+    code, out, err = run(capsys, "db", "grant", "warroom_client", "--database", url)
+    assert (code, err) == (0, "")
+    assert out.startswith("Created the role warroom_client (it cannot log in;")
+    assert "`warroom db upgrade` keeps these grants up to date." in out
+    code, out, _ = run(capsys, "db", "grant", "warroom_client", "--database", url)
+    assert code == 0
+    assert out.startswith("warroom_client may now read the")  # idempotent: nothing created
+
+
+def test_db_grant_on_sqlite_is_one_sentence(capsys, sqlite_url) -> None:
+    code, out, err = run(capsys, "db", "grant", "warroom_client", "--database", sqlite_url)
+    assert (code, out) == (1, "")
+    assert err.startswith("warroom: Roles and grants are for a shared PostgreSQL database;")

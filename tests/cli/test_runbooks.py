@@ -33,3 +33,21 @@ def test_runbook_commands(capsys, database_url, tmp_path) -> None:
     code, _, err = run(capsys, "runbooks", "show", "nope", "--database", database_url)
     assert code == 1
     assert "no runbook 'nope'" in err
+
+
+def test_a_folder_that_retires_the_library_needs_allow_removals(capsys, database_url, tmp_path):
+    run(capsys, "demo", "--no-gui", "--database", database_url)
+    empty = tmp_path / "checkout"
+    empty.mkdir()
+    args = ("runbooks", "import", str(empty), "--database", database_url)
+    code, out, err = run(capsys, *args, "--dry-run")
+    assert (code, err) == (0, "")
+    assert out.startswith("Would be: 0 added, 0 updated, 8 retired, 0 unchanged, 0 rejected.")
+    assert out.strip().endswith("Dry run: nothing was written.")
+    code, out, _ = run(capsys, "runbooks", "list", "--json", "--database", database_url)
+    assert len(json.loads(out)) == 8
+    code, out, _ = run(capsys, *args, "--allow-removals")
+    assert code == 0
+    assert out.startswith("0 added, 0 updated, 8 retired, 0 unchanged, 0 rejected.")
+    code, out, _ = run(capsys, "runbooks", "list", "--json", "--database", database_url)
+    assert json.loads(out) == []

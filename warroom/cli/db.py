@@ -1,4 +1,4 @@
-"""``warroom db upgrade`` and ``db status``: the schema, created, migrated or reported."""
+"""``warroom db upgrade|status|grant``: the schema, created, migrated or reported; client grants."""
 
 from __future__ import annotations
 
@@ -23,6 +23,13 @@ def register(commands: Commands, database: argparse.ArgumentParser) -> None:
     upgrade.set_defaults(handler=_upgrade)
     status = actions.add_parser("status", parents=[database], help="show the schema version")
     status.set_defaults(handler=_status)
+    grant = actions.add_parser(
+        "grant",
+        parents=[database],
+        help="PostgreSQL: make ROLE a least-privilege client (run as the schema's owner)",
+    )
+    grant.add_argument("role", metavar="ROLE")
+    grant.set_defaults(handler=_grant)
 
 
 def _upgrade(args: argparse.Namespace) -> int:
@@ -49,4 +56,16 @@ def _status(args: argparse.Namespace) -> int:
     finally:
         database.dispose()
     print(f"{database.display_url}: schema {revision} (this warroom: {head_revision()}).")
+    return 0
+
+
+def _grant(args: argparse.Namespace) -> int:
+    from warroom.store.privileges import grant_client_role
+
+    database = open_database(load_settings(args.database), create=False)
+    try:
+        granted = grant_client_role(database, args.role)
+    finally:
+        database.dispose()
+    print(granted.describe())
     return 0

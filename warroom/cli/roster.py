@@ -23,6 +23,11 @@ def register(commands: Commands, database: argparse.ArgumentParser) -> None:
     )
     apply.add_argument("file", metavar="FILE")
     apply.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    apply.add_argument(
+        "--allow-removals",
+        action="store_true",
+        help="apply a file that removes a lot (most people, a schedule someone is on call for…)",
+    )
     apply.set_defaults(handler=_import)
     export = actions.add_parser(
         "export", parents=[database], help="write the current roster as a roster file"
@@ -39,7 +44,13 @@ def _import(args: argparse.Namespace) -> int:
     spec = parse_roster(text, args.file)  # a bad file fails before touching the database
 
     def apply(context: ServiceContext) -> int:
-        changes = import_roster(context, spec, dry_run=args.dry_run, source=Path(args.file).name)
+        changes = import_roster(
+            context,
+            spec,
+            dry_run=args.dry_run,
+            allow_removals=args.allow_removals,
+            source=Path(args.file).name,
+        )
         print(changes.describe())
         return 0
 

@@ -20,6 +20,12 @@ def register(commands: Commands, database: argparse.ArgumentParser) -> None:
         "import", parents=[database], help="import a folder of Markdown runbooks (recursively)"
     )
     load.add_argument("folder", metavar="DIR")
+    load.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    load.add_argument(
+        "--allow-removals",
+        action="store_true",
+        help="import a folder that retires more than a quarter of the library",
+    )
     load.set_defaults(handler=_import)
     listing = actions.add_parser("list", parents=[database], help="list runbooks")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
@@ -40,7 +46,13 @@ def _import(args: argparse.Namespace) -> int:
     from warroom.services.runbooks import import_runbooks
 
     def load(context: ServiceContext) -> int:
-        print(import_runbooks(context, Path(args.folder)).describe())
+        report = import_runbooks(
+            context,
+            Path(args.folder),
+            dry_run=args.dry_run,
+            allow_removals=args.allow_removals,
+        )
+        print(report.describe())
         return 0
 
     return with_context(args, load)
