@@ -67,6 +67,7 @@ def isolated_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[M
     monkeypatch.setenv("WARROOM_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("WARROOM_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("WARROOM_DATABASE_URL", raising=False)
+    monkeypatch.delenv("WARROOM_USER", raising=False)
     previous = keyring.get_keyring()
     memory = MemoryKeyring()
     keyring.set_keyring(memory)

@@ -120,9 +120,18 @@ def test_the_listen_address_is_judged(listen: str, loopback: bool) -> None:
     assert parse_listen(listen).loopback is loopback
 
 
-@pytest.mark.parametrize("listen", ["8787", "127.0.0.1:", ":8787", "host:99999", "h:8o"])
-def test_a_malformed_listen_address_is_refused(listen: str) -> None:
-    with pytest.raises(ValidationError, match="HOST:PORT"):
+@pytest.mark.parametrize(
+    ("listen", "said"),
+    [
+        ("8787", "HOST:PORT"),
+        ("127.0.0.1:", "HOST:PORT"),
+        (":8787", "HOST:PORT"),
+        ("h:8o", "HOST:PORT"),
+        ("host:99999", "a port is a number from 0 to 65535"),
+    ],
+)
+def test_a_malformed_listen_address_is_refused(listen: str, said: str) -> None:
+    with pytest.raises(ValidationError, match=said):
         parse_listen(listen)
 
 

@@ -9,13 +9,20 @@ from sqlalchemy.engine import make_url
 
 from warroom.domain.errors import ValidationError
 from warroom.store.config import (
+    BrokenConfigError,
     KeyringUnavailableError,
+    config_path,
     keyring_available,
     load_settings,
+    mask_url,
+    mask_url_text,
     parse_database_url,
+    password_parts,
     save_settings,
+    set_aside_broken_config,
     store_password,
     stored_password,
+    without_password,
 )
 
 
@@ -84,3 +91,73 @@ def test_a_broken_config_file_is_named(tmp_path) -> None:
     path.write_text("[database\nurl = 1")
     with pytest.raises(ValidationError, match=r"config\.toml is not valid TOML"):
         load_settings()
+
+
+def test_postgres_is_postgresql() -> None:
+    url = parse_database_url("postgres://ada@db/warroom")
+    assert url.drivername == "postgresql+psycopg"
+    assert load_settings("postgres://ada@db/warroom").is_postgresql
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://ada:hunter2@db/w", "postgresql://ada:***@db/w"),
+        ("postgresql://ada@db/w?password=hunter2", "postgresql://ada@db/w?password=***"),
+        (
+            "postgresql://ada@db/w?sslmode=require&sslpassword=hunter2",
+            "postgresql://ada@db/w?sslmode=require&sslpassword=***",
+        ),
+        ("postgres://ada@db/w?Password=hunter2", "postgresql://ada@db/w?Password=***"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
+def test_shown_urls_mask_every_password_and_name_no_driver(url: str, shown: str) -> None:
+    assert mask_url(parse_database_url(url)) == shown
+    assert "hunter2" not in mask_url_text(url)
+
+
+def test_where_a_password_hides_in_a_url() -> None:
+    url = make_url("postgresql://ada:pw@db/w?password=a&sslpassword=b&passfile=/p&sslmode=require")
+    assert password_parts(url) == [
+        "a password after the user name",
+        "the 'password' parameter",
+        "the 'sslpassword' parameter",
+        "the 'passfile' parameter",
+    ]
+    clean = without_password(url)
+    assert password_parts(clean) == []
+    assert clean.render_as_string(hide_password=False) == "postgresql://ada@db/w?sslmode=require"
+
+
+def test_the_config_file_never_holds_a_password_parameter() -> None:
+    path = save_settings(
+        database_url="postgresql://ada@db/warroom?password=hunter2&sslmode=require"
+    )
+    assert "hunter2" not in path.read_text()
+    assert load_settings().database_url == "postgresql://ada@db/warroom?sslmode=require"
+
+
+def test_a_broken_config_file_is_not_overwritten_unless_set_aside(tmp_path) -> None:
+    path = tmp_path / "config" / "config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text("[database\nurl = 1")
+    with pytest.raises(BrokenConfigError):
+        save_settings(user="ada")
+    assert path.read_text() == "[database\nurl = 1"
+    kept = set_aside_broken_config()
+    assert kept == path.with_name("config.toml.broken")
+    assert kept.read_text() == "[database\nurl = 1"
+    save_settings(user="ada")
+    assert load_settings().user == "ada"
+
+
+def test_warroom_user_beats_the_config_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    save_settings(user="ada")
+    assert (load_settings().user, load_settings().user_source) == (
+        "ada",
+        f"config file {config_path()}",
+    )
+    monkeypatch.setenv("WARROOM_USER", "lukas")
+    settings = load_settings("sqlite:////tmp/x.db")
+    assert (settings.user, settings.user_source) == ("lukas", "WARROOM_USER")

@@ -43,10 +43,12 @@ def parse_listen(text: str) -> ListenAddress:
     host, sep, port_text = text.strip().rpartition(":")
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
-    if not sep or not host or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+    if not sep or not host or not (port_text.isascii() and port_text.isdigit()):
         raise ValidationError(
             f"--listen {text}: write it as HOST:PORT, e.g. 127.0.0.1:8787 or [::1]:8787"
         )
+    if int(port_text) > 65535:
+        raise ValidationError(f"--listen {text}: a port is a number from 0 to 65535.")
     return ListenAddress(host, int(port_text), is_loopback(host))
 
 

@@ -8,6 +8,7 @@ caller is told so and must ask for the password each session.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +33,15 @@ ENV_DATA_DIR = "WARROOM_DATA_DIR"
 #: The webhook bearer token for hosts without a keyring (a container, a systemd unit).
 ENV_WEBHOOK_TOKEN = "WARROOM_WEBHOOK_TOKEN"
 WEBHOOK_ACCOUNT = "webhook-token"
+#: Who the acting person is, for scripts; beats the config file's handle.
+ENV_USER = "WARROOM_USER"
+DEFAULT_DATABASE_SOURCE = "default (embedded SQLite)"
+
+#: Connection parameters libpq takes that carry a password or point at a file of them.
+PASSWORD_PARAMETERS = frozenset({"password", "sslpassword", "passfile"})
+#: Of those, the ones whose value is itself a secret and is masked wherever a URL is shown.
+_SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+_SECRET_IN_TEXT = re.compile(r"([?&](?:ssl)?password=)[^&#]*", re.IGNORECASE)
 
 
 class KeyringUnavailableError(WarroomError):
@@ -40,6 +50,18 @@ class KeyringUnavailableError(WarroomError):
 
 class PasswordRequiredError(WarroomError):
     """PostgreSQL wants a password that neither the URL nor the keyring has."""
+
+
+class BrokenConfigError(ValidationError):
+    """The config file cannot be read; ``warroom config set`` sets it aside and starts anew."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(
+            f"the config file {path} {problem}; fix it, or run `warroom config set` to start a "
+            "new one (the broken file is kept beside it)"
+        )
+        self.path = path
+        self.problem = problem
 
 
 def config_dir(env: Mapping[str, str] = os.environ) -> Path:
@@ -86,13 +108,22 @@ class Settings:
         return self.url.get_backend_name() == "postgresql"
 
     @property
+    def is_default_database(self) -> bool:
+        """The app's own embedded file, which nobody can mistype, so opening it may create it."""
+        return self.database_source == DEFAULT_DATABASE_SOURCE
+
+    @property
     def display_url(self) -> str:
         """The URL with any password masked, without parsing it (no SQLAlchemy needed)."""
         return mask_url_text(self.database_url)
 
 
 def parse_database_url(text: str) -> URL:
-    """A SQLAlchemy URL for SQLite or PostgreSQL, or a sentence saying what is wrong with it."""
+    """A SQLAlchemy URL for SQLite or PostgreSQL, or a sentence saying what is wrong with it.
+
+    ``postgres://`` is taken as PostgreSQL, as libpq and most tools take it. Sentences quote
+    the URL as it was typed (password masked), not the driver name warroom swaps in.
+    """
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -104,35 +135,53 @@ def parse_database_url(text: str) -> URL:
             "postgresql://USER@HOST:PORT/DATABASE"
         ) from None
     backend = url.get_backend_name()
-    if backend not in ("sqlite", "postgresql"):
+    if backend not in ("sqlite", "postgresql", "postgres"):
         raise ValidationError(
             f"warroom supports SQLite and PostgreSQL, not '{backend}' "
-            f"(from the URL {mask_url(url)})"
+            f"(from the URL {mask_url_text(text)})"
         )
-    if backend == "postgresql":
+    if backend in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")  # the one driver warroom ships
         if not url.database:
             raise ValidationError(
-                f"the PostgreSQL URL {mask_url(url)} names no database; add /DATABASE at the end"
+                f"the PostgreSQL URL {mask_url_text(text)} names no database; add /DATABASE at "
+                "the end"
             )
-    elif backend == "sqlite" and not url.database:
+    elif not url.database:
         raise ValidationError(
             "an in-memory SQLite database cannot be shared; use sqlite:///PATH/TO/FILE.db"
         )
     return url
 
 
+def password_parts(url: URL) -> list[str]:
+    """Where in ``url`` a password hides: after the user name, or in a libpq parameter."""
+    parts = ["a password after the user name"] if url.password else []
+    parts += [f"the '{key}' parameter" for key in url.query if key.lower() in PASSWORD_PARAMETERS]
+    return parts
+
+
 def without_password(url: URL) -> URL:
+    """``url`` without any password: neither after the user name nor in a libpq parameter."""
     # URL.set(password=None) means "leave it as it is"; the tuple replace really clears it.
-    return url._replace(password=None)
+    cleared = url._replace(password=None)
+    return cleared.difference_update_query(
+        [key for key in url.query if key.lower() in PASSWORD_PARAMETERS]
+    )
 
 
 def mask_url(url: URL) -> str:
-    return url.render_as_string(hide_password=True)
+    """The URL to show a person: passwords masked, and no driver name they never typed."""
+    shown = url.set(drivername=url.get_backend_name())
+    secret = [key for key in url.query if key.lower() in _SECRET_PARAMETERS]
+    if secret:
+        shown = shown.update_query_dict({key: "***" for key in secret})
+    return shown.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
 
 
 def mask_url_text(text: str) -> str:
     """Best-effort masking of a string that may not even parse as a URL."""
+    text = _SECRET_IN_TEXT.sub(r"\1***", text)
     if "://" in text and "@" in text:
         scheme, rest = text.split("://", 1)
         credentials, host = rest.rsplit("@", 1)
@@ -149,22 +198,15 @@ def load_settings(
 ) -> Settings:
     """Resolve the configuration: ``--database`` beats the environment beats the file.
 
-    ``validate=False`` leaves checking the URL to whoever connects (the desktop app does it on
-    its worker and shows the sentence in the window).
+    The acting person: ``WARROOM_USER`` (for scripts) beats the file, which beats the login
+    name. ``validate=False`` leaves checking the URL to whoever connects (the desktop app does
+    it on its worker and shows the sentence in the window).
     """
     path = config_path(env)
-    stored: dict[str, object] = {}
-    if path.exists():
-        try:
-            stored = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ValidationError(f"the config file {path} is not valid TOML: {exc}") from None
-    database = stored.get("database", {})
-    user_table = stored.get("user", {})
-    webhook = stored.get("webhook", {})
-    token_created = isinstance(webhook, dict) and webhook.get("token") == "keyring"
-    file_url = database.get("url") if isinstance(database, dict) else None
-    file_user = user_table.get("handle") if isinstance(user_table, dict) else None
+    stored = _read_config_file(path)
+    file_url = stored.get("database", {}).get("url")
+    file_user = stored.get("user", {}).get("handle")
+    token_created = stored.get("webhook", {}).get("token") == "keyring"
 
     if database_override:
         url, url_source = database_override, "--database"
@@ -173,15 +215,54 @@ def load_settings(
     elif isinstance(file_url, str) and file_url:
         url, url_source = file_url, f"config file {path}"
     else:
-        url, url_source = default_database_url(env), "default (embedded SQLite)"
+        url, url_source = default_database_url(env), DEFAULT_DATABASE_SOURCE
     if validate:
         parse_database_url(url)  # fail early, with a sentence, on a malformed URL
 
-    if isinstance(file_user, str) and file_user:
+    if env.get(ENV_USER):
+        user, user_source = env[ENV_USER], ENV_USER
+        if validate:
+            from warroom.domain.people import validate_handle
+
+            try:
+                validate_handle(user)
+            except ValidationError as exc:
+                raise ValidationError(f"{ENV_USER}: {exc}") from None
+    elif isinstance(file_user, str) and file_user:
         user, user_source = file_user, f"config file {path}"
     else:
         user, user_source = _login_name(), "operating system login"
     return Settings(url, url_source, user, user_source, path, token_created)
+
+
+def _read_config_file(path: Path) -> dict[str, dict[str, object]]:
+    """The file's tables, or :class:`BrokenConfigError` naming what is wrong with it."""
+    try:
+        loaded = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except IsADirectoryError:
+        problem = "is a folder, not a file"
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        problem = f"is not valid TOML ({exc})"
+    except OSError as exc:
+        problem = f"cannot be read ({exc.strerror})"
+    else:
+        shape = _shape_problem(loaded)
+        if shape is None:
+            return {k: dict(v) for k, v in loaded.items() if isinstance(v, dict)}
+        problem = shape
+    raise BrokenConfigError(path, problem)
+
+
+def _shape_problem(loaded: dict[str, object]) -> str | None:
+    for table, key in (("database", "url"), ("user", "handle")):
+        value = loaded.get(table, {})
+        if not isinstance(value, dict):
+            return f"has '{table}' as a value where a [{table}] table belongs"
+        if key in value and not isinstance(value[key], str):
+            return f"has a {table}.{key} that is not text"
+    return None
 
 
 def save_settings(
@@ -192,14 +273,15 @@ def save_settings(
     env: Mapping[str, str] = os.environ,
 ) -> Path:
     """Write the given values to the config file, never with a password in the URL (nor a
-    token: ``webhook_token_created`` only records that one is kept in the keyring)."""
+    token: ``webhook_token_created`` only records that one is kept in the keyring).
+
+    A broken file is not overwritten here (:class:`BrokenConfigError`); the caller decides
+    to :func:`set_aside_broken_config` first.
+    """
     import tomli_w
 
     path = config_path(env)
-    stored: dict[str, dict[str, str]] = {}
-    if path.exists():
-        loaded = tomllib.loads(path.read_text(encoding="utf-8"))
-        stored = {k: dict(v) for k, v in loaded.items() if isinstance(v, dict)}
+    stored = _read_config_file(path)
     if database_url is not None:
         from sqlalchemy.engine import make_url
 
@@ -215,6 +297,20 @@ def save_settings(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(tomli_w.dumps(stored), encoding="utf-8")
     return path
+
+
+def set_aside_broken_config(env: Mapping[str, str] = os.environ) -> Path:
+    """Move a broken config file out of the way (to ``config.toml.broken``); returns where."""
+    path = config_path(env)
+    kept = path.with_name(path.name + ".broken")
+    try:
+        os.replace(path, kept)
+    except OSError as exc:
+        raise WarroomError(
+            f"The config file {path} is broken and cannot be moved aside ({exc.strerror}); "
+            "delete or fix it by hand."
+        ) from None
+    return kept
 
 
 def _login_name() -> str:

@@ -56,6 +56,10 @@ class DatabaseUnavailableError(WarroomError):
     """The database cannot be reached right now; trying again later may work."""
 
 
+class NoDatabaseError(WarroomError):
+    """The SQLite file does not exist, and this caller may not create one."""
+
+
 class Database:
     """One database, two engines.
 
@@ -65,12 +69,14 @@ class Database:
     On PostgreSQL both are the same engine.
     """
 
-    def __init__(self, url: URL, *, echo: bool = False) -> None:
+    def __init__(self, url: URL, *, echo: bool = False, create: bool = True) -> None:
+        """``create=False`` refuses a SQLite file that is not there yet instead of making it."""
         self.url = url
         self.dialect = url.get_backend_name()
         if self.dialect == "sqlite":
             if url.database and url.database != ":memory:":
                 refuse_network_filesystem(Path(url.database).expanduser())
+            _prepare_sqlite_file(url, create=create)
             self.engine = _sqlite_engine(url, immediate=True, echo=echo)
             self.read_engine = _sqlite_engine(url, immediate=False, echo=echo)
         else:
@@ -118,10 +124,50 @@ class Database:
             self.read_engine.dispose()
 
 
+def _prepare_sqlite_file(url: URL, *, create: bool) -> None:
+    """Say plainly why a path cannot hold the database; make its folder only if allowed.
+
+    SQLite would otherwise create any file it is pointed at, so a mistyped path became a new
+    empty database (and its folders) that answered every question with nothing.
+    """
+    if not url.database or url.database == ":memory:":
+        return
+    path = Path(url.database)
+    if path.is_dir():
+        raise WarroomError(
+            f"{path} is a folder, not a database file; name the file, e.g. "
+            f"sqlite:///{path / 'warroom.db'}"
+        )
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise WarroomError(
+                    f"{path} cannot be a database: {parent} is a file, not a folder."
+                )
+            break
+    if path.exists():
+        return
+    if not create:
+        hint = (
+            ""
+            if path.is_absolute()
+            else "; sqlite:/// with three slashes is relative to the "
+            "current folder, sqlite://// with four starts at /"
+        )
+        raise NoDatabaseError(
+            f"There is no warroom database at {path.absolute()} (check the path{hint}); "
+            "`warroom db upgrade` creates an empty one there, `warroom demo` one with a demo "
+            "organisation."
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WarroomError(
+            f"Cannot create the folder {path.parent} for the SQLite database ({exc.strerror})."
+        ) from None
+
+
 def _sqlite_engine(url: URL, *, immediate: bool, echo: bool) -> Engine:
-    path = url.database
-    if path and path != ":memory:":
-        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
@@ -233,10 +279,10 @@ def explain_database_error(exc: BaseException, url: URL) -> WarroomError:
     return DatabaseUnavailableError(f"The database {shown} failed: {text}")
 
 
-def database_from_url(url: URL) -> Database:
+def database_from_url(url: URL, *, create: bool = True) -> Database:
     """A :class:`Database` whose creation failures are already sentences."""
     try:
-        return Database(url)
+        return Database(url, create=create)
     except WarroomError:
         raise
     except Exception as exc:  # driver import, bad options: all of them are reported
