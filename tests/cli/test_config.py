@@ -212,9 +212,9 @@ def test_login_to_a_server_that_needs_no_password_says_so(
     )  # trust auth
     code, out, err = run(capsys, "login", "--database", typed)
     assert (code, err) == (0, "")
+    port = private_postgres_cluster.port
     assert out.strip() == (
-        f"PostgreSQL at 127.0.0.1:{private_postgres_cluster.port} lets 'postgres' in without a password; "
-        "nothing was stored."
+        f"PostgreSQL at 127.0.0.1:{port} lets 'postgres' in without a password; nothing was stored."
     )
     assert isolated_user.passwords == {}
     assert load_settings().database_url == typed  # remembered, as login promises
