@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 
 from warroom.domain.clock import Clock, FakeClock, SystemClock
 from warroom.domain.events import FeedEvent, NewEvent
-from warroom.engine.escalation import EscalationEngine
+from warroom.engine.background import BackgroundEngine
 from warroom.engine.feed_listener import FeedListener
 from warroom.engine.receiver import AlertReceiver
 from warroom.services.context import ServiceContext
@@ -304,7 +304,7 @@ def escalation_delays(url: str, pending: int = 10_000) -> tuple[list[float], flo
         return claimed
 
     paging_service._escalate_due = timed_step  # type: ignore[assignment]
-    engine = EscalationEngine(context)
+    engine = BackgroundEngine(context)
     engine.start()  # its first sweep finds nothing due and sets the alarm for the deadline
     try:
         deadline = time.monotonic() + 60

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from warroom.domain.clock import FakeClock
-from warroom.engine.escalation import EscalationEngine
+from warroom.engine.background import BackgroundEngine
 from warroom.engine.receiver import AlertReceiver, ReceiverLimits
 from warroom.services.context import ServiceContext
 from warroom.services.demo import seed_demo
@@ -157,19 +157,19 @@ def test_a_body_over_the_limit_is_refused(receiver) -> None:
 def test_the_engine_sweeps_what_is_due_and_sets_its_alarm(receiver, clock) -> None:
     url, context = receiver
     post(f"{url}/alertmanager", alertmanager_body(), "s3cret")
-    engine = EscalationEngine(context)
+    engine = BackgroundEngine(context)
     first = engine.run_once()
-    assert first is not None
-    assert first.next_due is not None
+    assert first.paging is not None
+    assert first.next_due == first.paging.next_due
     clock.set(first.next_due)
-    assert engine.run_once().escalated >= 1
+    assert engine.run_once().paging.escalated >= 1
 
 
 def test_the_engine_starts_sweeping_at_once_and_stops_cleanly(receiver) -> None:
     import time as _time
 
     _, context = receiver
-    engine = EscalationEngine(context, safety_seconds=3600)
+    engine = BackgroundEngine(context, safety_seconds=3600)
     engine.start()
     deadline = _time.monotonic() + 10
     while engine.last is None and _time.monotonic() < deadline:

@@ -336,3 +336,45 @@ def test_reminders_are_given_once_each_by_competing_engines(demo, as_person, clo
     assert incident_detail(amara, incident).warnings == (
         "It is resolved: close it with a summary, and hold the post-incident review.",
     )
+
+
+def test_the_roster_file_sets_the_pace_per_severity(demo, as_person, clock) -> None:
+    from warroom.services.roster import export_roster, import_roster
+
+    text = """
+people:
+  - {handle: amara, name: Amara Okafor, time_zone: Europe/London}
+teams:
+  - {slug: platform, name: Platform, members: [amara]}
+incidents:
+  severities:
+    SEV3: {quiet_minutes: 5, staff_within_minutes: 3}
+    SEV4: {quiet_minutes: null}
+"""
+    from warroom.domain.roster_file import RosterFileError, parse_roster
+
+    spec = parse_roster(text, "org.yaml")
+    sev3 = next(p for p in spec.severities if p.severity == "SEV3")
+    assert (sev3.quiet_minutes, sev3.staffing_minutes, sev3.mitigated_minutes) == (5, 3, 480)
+    with pytest.raises(RosterFileError, match=r"org.yaml:4: incidents: SEV1: quiet_minutes is a"):
+        parse_roster(
+            "incidents:\n  severities:\n    SEV1:\n      {quiet_minutes: -5}\n", "org.yaml"
+        )
+    with pytest.raises(RosterFileError, match="'SEV9' is not a severity"):
+        parse_roster("incidents: {severities: {SEV9: {}}}\n", "org.yaml")
+    # the demo's roster plus this pace: SEV3 incidents are reminded after 5 quiet minutes
+    current = export_roster(demo)
+    from dataclasses import replace
+
+    import_roster(demo, replace(current, severities=spec.severities))
+    assert {p.severity for p in export_roster(demo).severities} == {"SEV3", "SEV4"}
+    amara = as_person("amara")
+    incident = lifecycle.declare(amara, title="Slow search", severity="SEV3").id
+    assert reminders.next_due(amara) == MONDAY_10_UTC + timedelta(minutes=3)
+    clock.advance(timedelta(minutes=5))
+    given = reminders.sweep(amara).given
+    assert sorted(kind for i, kind in given if i == incident) == [
+        "no_communication_coordinator",
+        "no_scribe",
+        "quiet",
+    ]

@@ -113,7 +113,7 @@ def test_a_file_cut_off_before_its_services_needs_allow_removals(context: Servic
     assert "service checkout-api" in preview.removed
     assert "escalation policy payments-default" in preview.removed
     described = preview.describe()
-    assert "would be removed (16):" in described
+    assert "would be removed (19):" in described
     assert "It removes a lot, so it needs --allow-removals; it would:" in described
     assert "  remove 12 of 12 services" in described
     assert snapshot(context) == before

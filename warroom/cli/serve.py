@@ -1,4 +1,4 @@
-"""``warroom serve``: receive alert webhooks and run the escalation engine, without a screen."""
+"""``warroom serve``: receive alert webhooks and run the background engine, without a screen."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def register(commands: Commands, database: argparse.ArgumentParser) -> None:
     serve = commands.add_parser(
         "serve",
         parents=[database],
-        help="receive alert webhooks and run the escalation engine (headless)",
+        help="receive alert webhooks and run escalations and reminders (headless)",
     )
     serve.add_argument(
         "--listen",
@@ -46,7 +46,7 @@ def _serve(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from warroom.engine.escalation import EscalationEngine
+    from warroom.engine.background import BackgroundEngine
     from warroom.engine.receiver import AlertReceiver
     from warroom.engine.serve_setup import parse_listen
 
@@ -72,7 +72,7 @@ def _serve(args: argparse.Namespace) -> int:
             )
         except OSError as error:
             raise WarroomError(f"Cannot listen on {plan.listen}: {error.strerror}.") from None
-        engine = EscalationEngine(context)
+        engine = BackgroundEngine(context)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         receiver.start()

@@ -159,6 +159,29 @@ class ServiceSpec:
 
 
 @dataclass(frozen=True)
+class SeverityPaceSpec:
+    """The pace a team asks of incidents of one severity (``incidents: severities:``); a key
+    left out keeps the default, ``null`` turns that reminder off."""
+
+    severity: str
+    quiet_minutes: int | None
+    mitigated_minutes: int | None
+    staffing_minutes: int | None
+    close_minutes: int | None
+    update_minutes: int | None
+
+
+#: The file's keys of a severity's pace, and the spec's fields they fill.
+PACE_KEYS = {
+    "quiet_minutes": "quiet_minutes",
+    "mitigated_minutes": "mitigated_minutes",
+    "staff_within_minutes": "staffing_minutes",
+    "close_within_minutes": "close_minutes",
+    "update_every_minutes": "update_minutes",
+}
+
+
+@dataclass(frozen=True)
 class RosterOrigin:
     """Where a parsed roster came from.
 
@@ -182,6 +205,7 @@ class RosterSpec:
     schedules: tuple[ScheduleSpec, ...] = ()
     escalation_policies: tuple[PolicySpec, ...] = ()
     services: tuple[ServiceSpec, ...] = ()
+    severities: tuple[SeverityPaceSpec, ...] = ()
     #: Set by :func:`parse_roster`; not part of what the roster *is* (a round trip ignores it).
     origin: RosterOrigin | None = field(default=None, compare=False)
 
@@ -190,7 +214,15 @@ class RosterSpec:
         return self.origin.where(section) if self.origin else "roster:?"
 
 
-SECTIONS = ("people", "teams", "support_hours", "schedules", "escalation_policies", "services")
+SECTIONS = (
+    "people",
+    "teams",
+    "support_hours",
+    "schedules",
+    "escalation_policies",
+    "services",
+    "incidents",
+)
 
 
 class _Reader:
@@ -284,6 +316,7 @@ def parse_roster(text: str, source: str = "roster.yaml", today: date | None = No
     services = _services(
         reader, document, team_slugs, {p.slug for p in policies}, {s.slug for s in support}
     )
+    severities = _severities(reader, document)
     if reader.problems:
         raise RosterFileError(reader.problems)
     return RosterSpec(
@@ -293,6 +326,7 @@ def parse_roster(text: str, source: str = "roster.yaml", today: date | None = No
         tuple(schedules),
         tuple(policies),
         tuple(services),
+        tuple(severities),
         origin=RosterOrigin(source, _section_lines(text)),
     )
 
@@ -708,6 +742,69 @@ def _services(
     return out
 
 
+def _severities(reader: _Reader, document: dict[str, Any]) -> list[SeverityPaceSpec]:
+    """``incidents: {severities: {SEV1: {quiet_minutes: 15, …}, …}}``: the pace per severity."""
+    from warroom.domain.incidents import DEFAULT_POLICIES
+
+    section = document.get("incidents")
+    if section is None:
+        return []
+    line = document.get(LINE, 1)
+    if not isinstance(section, dict):
+        reader.problem(line, "'incidents' is a mapping, e.g. {severities: {SEV1: {...}}}")
+        return []
+    line = section.get(LINE, line)
+    for key in section:
+        if key not in (LINE, "severities"):
+            reader.problem(line, f"incidents: unknown key '{key}' (expected severities)")
+    levels = section.get("severities") or {}
+    if not isinstance(levels, dict):
+        reader.problem(line, "incidents.severities maps SEV1…SEV4 to their pace")
+        return []
+    out: list[SeverityPaceSpec] = []
+    for severity, pace in levels.items():
+        if severity == LINE:
+            continue
+        where = levels.get(LINE, line)
+        if severity not in DEFAULT_POLICIES:
+            reader.problem(where, f"incidents: '{severity}' is not a severity (SEV1…SEV4)")
+            continue
+        if not isinstance(pace, dict):
+            reader.problem(where, f"incidents: {severity} maps keys such as quiet_minutes")
+            continue
+        where = pace.get(LINE, where)
+        default = DEFAULT_POLICIES[severity]
+        values: dict[str, int | None] = {
+            "quiet_minutes": default.quiet_minutes,
+            "mitigated_minutes": default.mitigated_minutes,
+            "staffing_minutes": default.staffing_minutes if default.needs_staff else None,
+            "close_minutes": default.close_minutes,
+            "update_minutes": default.update_minutes,
+        }
+        for key, value in pace.items():
+            if key == LINE:
+                continue
+            if key not in PACE_KEYS:
+                reader.problem(
+                    where,
+                    f"incidents: {severity}: unknown key '{key}' (expected "
+                    + ", ".join(PACE_KEYS)
+                    + ")",
+                )
+            elif value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value <= 0
+            ):
+                reader.problem(
+                    where,
+                    f"incidents: {severity}: {key} is a positive number of minutes, or null "
+                    "to turn it off",
+                )
+            else:
+                values[PACE_KEYS[key]] = value
+        out.append(SeverityPaceSpec(severity, **values))
+    return sorted(out, key=lambda s: s.severity)
+
+
 def _strip_lines(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _strip_lines(v) for k, v in value.items() if k != LINE}
@@ -851,6 +948,20 @@ def roster_to_document(spec: RosterSpec) -> dict[str, Any]:
             }
             for s in spec.services
         ],
+        **(
+            {
+                "incidents": {
+                    "severities": {
+                        pace.severity: {
+                            key: getattr(pace, field_name) for key, field_name in PACE_KEYS.items()
+                        }
+                        for pace in spec.severities
+                    }
+                }
+            }
+            if spec.severities
+            else {}
+        ),
     }
 
 

@@ -181,7 +181,7 @@ class ServePlan:
         return (
             f"warroom serve: receiving alerts on http://{where}/alertmanager[/SERVICE], "
             f"/grafana[/SERVICE], /generic[/SERVICE] ({token}; {default}catch-all "
-            f"{self.catch_all}); escalation engine running. Ctrl+C stops."
+            f"{self.catch_all}); background engine (escalations, reminders) running. Ctrl+C stops."
         )
 
 

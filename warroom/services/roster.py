@@ -33,6 +33,7 @@ from warroom.domain.roster_file import (
     RosterSpec,
     ScheduleSpec,
     ServiceSpec,
+    SeverityPaceSpec,
     SupportHoursSpec,
     TargetSpec,
     TeamSpec,
@@ -53,6 +54,7 @@ from warroom.store.models import (
     Schedule,
     ScheduleOverride,
     Service,
+    SeverityPolicyRow,
     SupportHours,
     SupportWindow,
     Team,
@@ -251,7 +253,18 @@ def read_roster(session: Session, since: datetime | None = None) -> RosterSpec:
         )
         for s in session.scalars(select(Service).order_by(Service.id))
     )
-    return RosterSpec(people, teams, support, tuple(schedules), policies, services)
+    severities = tuple(
+        SeverityPaceSpec(
+            row.severity,
+            row.quiet_minutes,
+            row.mitigated_minutes,
+            row.staffing_minutes,
+            row.close_minutes,
+            row.update_minutes,
+        )
+        for row in session.scalars(select(SeverityPolicyRow).order_by(SeverityPolicyRow.severity))
+    )
+    return RosterSpec(people, teams, support, tuple(schedules), policies, services, severities)
 
 
 def _target_ref(
@@ -331,8 +344,38 @@ class _Importer:
         self.session.flush()
         ids = self._ids()
         self.services(spec.services, current.services, ids)
+        self.severities(spec.severities, current.severities)
         if plan is not None:
             self._remove(plan)
+
+    def severities(
+        self, wanted: tuple[SeverityPaceSpec, ...], current: tuple[SeverityPaceSpec, ...]
+    ) -> None:
+        """The pace per severity is exactly what the file says; a severity it leaves out
+        keeps the defaults (``prune=False`` only adds and updates)."""
+        have = {pace.severity: pace for pace in current}
+        for pace in wanted:
+            if have.get(pace.severity) == pace:
+                continue
+            row = self.session.get(SeverityPolicyRow, pace.severity)
+            if row is None:
+                row = SeverityPolicyRow(severity=pace.severity)
+                self.session.add(row)
+                self.changes.added.append(f"incident pace {pace.severity}")
+            else:
+                self.changes.changed.append(f"incident pace {pace.severity}")
+            row.quiet_minutes = pace.quiet_minutes
+            row.mitigated_minutes = pace.mitigated_minutes
+            row.staffing_minutes = pace.staffing_minutes
+            row.close_minutes = pace.close_minutes
+            row.update_minutes = pace.update_minutes
+            row.needs_staff = pace.staffing_minutes is not None
+        if self.prune:
+            for severity in set(have) - {pace.severity for pace in wanted}:
+                row = self.session.get(SeverityPolicyRow, severity)
+                if row is not None:
+                    self.session.delete(row)
+                    self.changes.removed.append(f"incident pace {severity} (back to defaults)")
 
     def _demote(self, leaving: tuple[str, ...]) -> None:
         """A schedule on its way out gives up its team's primary or secondary slot first, so

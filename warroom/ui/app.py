@@ -178,9 +178,9 @@ class WarroomApp(QObject):
             feature.start(self.context)
         self._clock_tick.start()
         if self.run_engine:
-            from warroom.engine.escalation import EscalationEngine
+            from warroom.engine.background import BackgroundEngine
 
-            self.engine = EscalationEngine(self.context)
+            self.engine = BackgroundEngine(self.context)
             self.engine.start()
         self.database_ready.emit()
 
