@@ -244,6 +244,22 @@ def ensure_login(admin_url: str, handle: str) -> None:
 
 
 @pytest.fixture
+def url_as(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``url_as("amara")``: the database URL through which a command acts as that person —
+    their own login on PostgreSQL; on SQLite the same file, with WARROOM_USER set."""
+
+    def url_for(handle: str) -> str:
+        monkeypatch.setenv("WARROOM_USER", handle)
+        if not database_url.startswith("postgresql"):
+            return database_url
+        ensure_login(database_url, handle)
+        url = make_url(database_url).set(username=handle, password=PERSON_PASSWORD)
+        return url.render_as_string(hide_password=False)
+
+    return url_for
+
+
+@pytest.fixture
 def as_person(database_url: str, database: Database, clock: FakeClock) -> Iterator[Any]:
     """``as_person("lukas")``: a context acting as that person — on PostgreSQL through a
     login of their own (the login is who acts there), on SQLite as the configured user."""

@@ -170,8 +170,8 @@ def test_the_catch_all_is_declared_once_and_survives_a_round_trip(context: Servi
     spec = demo_spec(context)
     assert [s.slug for s in spec.services if s.catch_all] == ["unrouted"]
     two = demo_roster_text().replace(
-        "description: Route 53, Fastly and the ingress load balancers.,",
-        "description: Route 53, Fastly and the ingress load balancers., catch_all: true,",
+        "description: 'Route 53, Fastly and the ingress load balancers.',",
+        "description: 'Route 53, Fastly and the ingress load balancers.', catch_all: true,",
     )
     with pytest.raises(RosterFileError, match="only one service may be the catch-all"):
         parse_roster(two, "org.yaml")
@@ -188,3 +188,28 @@ def test_the_catch_all_is_declared_once_and_survives_a_round_trip(context: Servi
     assert {"service edge", "service unrouted"} <= set(changes.changed)
     with context.database.reading() as session:
         assert session.scalars(select(Service.slug).where(Service.catch_all)).all() == ["edge"]
+
+
+def test_a_key_the_entry_does_not_have_is_named_with_its_line() -> None:
+    """An unquoted comma in a flow mapping (``name: Edge (DNS, CDN)``) or a typo such as
+    ``escalation_polcy`` used to be dropped without a word; the demo itself had two."""
+    text = """people:
+  - {handle: amara, name: Amara Okafor, time_zone: Europe/London, timezone: UTC}
+teams:
+  - {slug: platform, name: Platform, members: [amara]}
+services:
+  - {slug: edge, name: Edge (DNS, CDN), team: platform}
+  - {slug: db, name: Database, team: platform, escalation_polcy: x}
+"""
+    with pytest.raises(RosterFileError) as refused:
+        parse_roster(text, "org.yaml")
+    problems = refused.value.problems
+    assert any(
+        p.startswith("org.yaml:2: a person entry has an unknown key 'timezone'") for p in problems
+    )
+    assert any(
+        p.startswith("org.yaml:6: a service entry has an unknown key 'CDN)'") for p in problems
+    )
+    assert any(
+        "unknown key 'escalation_polcy'" in p and p.startswith("org.yaml:7:") for p in problems
+    )

@@ -214,6 +214,30 @@ class RosterSpec:
         return self.origin.where(section) if self.origin else "roster:?"
 
 
+#: The keys each kind of entry may have.
+PERSON_KEYS = frozenset({"handle", "name", "email", "phone", "time_zone", "expertise"})
+TEAM_KEYS = frozenset({"slug", "name", "description", "lead", "manager", "members"})
+HOURS_KEYS = frozenset(
+    {"slug", "name", "time_zone", "holidays", "holiday_subdivision", "windows"}
+)
+SCHEDULE_KEYS = frozenset({"slug", "name", "team", "kind", "time_zone", "layers", "overrides"})
+LAYER_KEYS = frozenset(
+    {"name", "rotation", "handoff", "start", "end", "length", "people", "restrictions"}
+)
+POLICY_KEYS = frozenset({"slug", "name", "repeat", "ack_timeout_minutes", "levels"})
+SERVICE_KEYS = frozenset(
+    {
+        "slug",
+        "name",
+        "team",
+        "description",
+        "escalation_policy",
+        "support_hours",
+        "urgency",
+        "catch_all",
+    }
+)
+
 SECTIONS = (
     "people",
     "teams",
@@ -244,6 +268,18 @@ class _Reader:
             self.problem(document.get(LINE, 1), f"'{section}' must be a list of entries")
             return []
         return value
+
+    def known(self, entry: dict[str, Any], keys: frozenset[str], what: str) -> None:
+        """Name every key the entry has that this kind of entry does not: a typo such as
+        ``escalation_polcy`` (or an unquoted comma in a flow mapping) must not be ignored."""
+        for key in entry:
+            if key != LINE and key not in keys:
+                self.problem(
+                    entry.get(LINE),
+                    f"{what} has an unknown key '{key}' (expected "
+                    + ", ".join(sorted(keys))
+                    + "; quote a value that contains a comma)",
+                )
 
     def text(self, entry: dict[str, Any], key: str, what: str, required: bool = True) -> str:
         value = entry.get(key)
@@ -347,6 +383,7 @@ def _people(reader: _Reader, document: dict[str, Any]) -> list[PersonSpec]:
     out: list[PersonSpec] = []
     seen: set[str] = set()
     for entry in reader.entries(document, "people"):
+        reader.known(entry, PERSON_KEYS, "a person entry")
         line = entry.get(LINE)
         handle = reader.text(entry, "handle", "a person")
         if handle:
@@ -380,6 +417,7 @@ def _teams(reader: _Reader, document: dict[str, Any], handles: set[str]) -> list
     out: list[TeamSpec] = []
     seen: set[str] = set()
     for entry in reader.entries(document, "teams"):
+        reader.known(entry, TEAM_KEYS, "a team entry")
         line = entry.get(LINE)
         slug = reader.slug(entry, "team", seen)
         name = reader.text(entry, "name", f"team '{slug}'")
@@ -404,6 +442,7 @@ def _support_hours(reader: _Reader, document: dict[str, Any]) -> list[SupportHou
     out: list[SupportHoursSpec] = []
     seen: set[str] = set()
     for entry in reader.entries(document, "support_hours"):
+        reader.known(entry, HOURS_KEYS, "a support hours entry")
         line = entry.get(LINE)
         slug = reader.slug(entry, "support hours", seen)
         zone = reader.zone(entry, f"support hours '{slug}'")
@@ -459,6 +498,7 @@ def _schedules(
     seen: set[str] = set()
     main_kinds: set[tuple[str, str]] = set()
     for entry in reader.entries(document, "schedules"):
+        reader.known(entry, SCHEDULE_KEYS, "a schedule entry")
         line = entry.get(LINE)
         slug = reader.slug(entry, "schedule", seen)
         what = f"schedule '{slug}'"
@@ -502,6 +542,7 @@ def _layer(reader: _Reader, entry: Any, what: str, handles: set[str]) -> LayerSp
     line = entry.get(LINE)
     name = reader.text(entry, "name", f"a layer of {what}")
     where = f"{what} layer '{name}'"
+    reader.known(entry, LAYER_KEYS, where)
     rotation = str(entry.get("rotation", ""))
     if rotation not in {r.value for r in RotationKind}:
         reader.problem(line, f"{where}: rotation must be daily, weekly, days or hours")
@@ -627,6 +668,7 @@ def _policies(
     out: list[PolicySpec] = []
     seen: set[str] = set()
     for entry in reader.entries(document, "escalation_policies"):
+        reader.known(entry, POLICY_KEYS, "an escalation policy")
         line = entry.get(LINE)
         slug = reader.slug(entry, "escalation policy", seen)
         what = f"escalation policy '{slug}'"
@@ -690,6 +732,7 @@ def _services(
     seen: set[str] = set()
     catch_all_at: tuple[str, object] | None = None
     for entry in reader.entries(document, "services"):
+        reader.known(entry, SERVICE_KEYS, "a service entry")
         line = entry.get(LINE)
         slug = reader.slug(entry, "service", seen)
         what = f"service '{slug}'"

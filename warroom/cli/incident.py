@@ -1,0 +1,390 @@
+"""``warroom incident …``: declare, staff, move on and close incidents from a terminal or a
+script (a bridge bot, a deploy hook). The acting person is the configured user
+(``WARROOM_USER`` for scripts); on PostgreSQL it is the database login.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from warroom.cli.common import iso, print_json, row_id, with_context
+
+if TYPE_CHECKING:
+    from warroom.cli.common import Commands
+    from warroom.services.context import ServiceContext
+    from warroom.services.incidents.queries import IncidentDetail
+
+ROLES_HELP = (
+    "incident_commander (ic), primary_responder (primary), secondary_responder (secondary), "
+    "communication_coordinator (comms), scribe, subject_matter_expert (sme)"
+)
+
+
+def register(commands: Commands, database: argparse.ArgumentParser) -> None:
+    incident = commands.add_parser("incident", help="declared incidents and their war room")
+    actions = incident.add_subparsers(dest="incident_command", metavar="ACTION", required=True)
+
+    declare = actions.add_parser(
+        "declare", parents=[database], help="declare an incident (you are its commander)"
+    )
+    declare.add_argument("--title", required=True, metavar="T", help="what is broken, for whom")
+    declare.add_argument("--severity", required=True, metavar="SEV", help="SEV1 … SEV4")
+    declare.add_argument("--service", metavar="S", help="the service it is about (its slug)")
+    declare.add_argument("--page", type=row_id, metavar="ID", help="declare from this page")
+    declare.add_argument("--bridge", metavar="URL", help="the bridge call's link")
+    declare.add_argument("--json", action="store_true")
+    declare.set_defaults(handler=_declare)
+
+    listing = actions.add_parser(
+        "list", parents=[database], help="open incidents, then those closed this week"
+    )
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_list)
+
+    show = actions.add_parser(
+        "show", parents=[database], help="one incident: roles, who held them when, pages"
+    )
+    show.add_argument("id", type=row_id, metavar="ID")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=_show)
+
+    status = actions.add_parser("status", parents=[database], help="move it on (or back)")
+    status.add_argument("id", type=row_id, metavar="ID")
+    status.add_argument(
+        "status", metavar="STATUS", help="investigating, identified, mitigated, resolved"
+    )
+    status.add_argument("--note", default="", metavar="TEXT")
+    status.set_defaults(handler=_status)
+
+    severity = actions.add_parser("severity", parents=[database], help="change the severity")
+    severity.add_argument("id", type=row_id, metavar="ID")
+    severity.add_argument("severity", metavar="SEV")
+    severity.add_argument("--reason", required=True, metavar="TEXT", help="why (kept)")
+    severity.set_defaults(handler=_severity)
+
+    close = actions.add_parser(
+        "close", parents=[database], help="close it (the Incident Commander only)"
+    )
+    close.add_argument("id", type=row_id, metavar="ID")
+    close.add_argument("--summary", required=True, metavar="TEXT")
+    close.set_defaults(handler=_close)
+
+    propose = actions.add_parser(
+        "propose-close", parents=[database], help="propose closing it (the commander decides)"
+    )
+    propose.add_argument("id", type=row_id, metavar="ID")
+    propose.add_argument("--note", default="", metavar="TEXT")
+    propose.set_defaults(handler=_propose)
+
+    reopen = actions.add_parser("reopen", parents=[database], help="it is back")
+    reopen.add_argument("id", type=row_id, metavar="ID")
+    reopen.add_argument("--reason", required=True, metavar="TEXT")
+    reopen.set_defaults(handler=_reopen)
+
+    link = actions.add_parser("link-page", parents=[database], help="add a page to it")
+    link.add_argument("id", type=row_id, metavar="ID")
+    link.add_argument("page", type=row_id, metavar="PAGE")
+    link.add_argument("--unlink", action="store_true", help="take the page out instead")
+    link.set_defaults(handler=_link)
+
+    role = actions.add_parser("role", help="who holds which role")
+    role_actions = role.add_subparsers(dest="role_command", metavar="ACTION", required=True)
+    assign = role_actions.add_parser(
+        "assign",
+        parents=[database],
+        help="give a role (a single-holder role someone holds is handed over)",
+    )
+    assign.add_argument("id", type=row_id, metavar="ID")
+    assign.add_argument("role", metavar="ROLE", help=ROLES_HELP)
+    assign.add_argument("handle", metavar="HANDLE")
+    assign.add_argument("--expertise", metavar="TAG", help="what an expert is brought in for")
+    assign.set_defaults(handler=_assign)
+    release = role_actions.add_parser("release", parents=[database], help="take a role back")
+    release.add_argument("id", type=row_id, metavar="ID")
+    release.add_argument("role", metavar="ROLE", help=ROLES_HELP)
+    release.add_argument("handle", metavar="HANDLE")
+    release.set_defaults(handler=_release)
+
+
+# ----------------------------------------------------------------------------- handlers
+
+
+def _declare(args: argparse.Namespace) -> int:
+    def act(context: ServiceContext) -> int:
+        from warroom.services.incidents.lifecycle import declare
+
+        declared = declare(
+            context,
+            title=args.title,
+            severity=args.severity,
+            service=args.service,
+            bridge_url=args.bridge,
+            page_id=args.page,
+        )
+        if args.json:
+            print_json(
+                {
+                    "id": declared.id,
+                    "ref": declared.ref,
+                    "severity": declared.severity,
+                    "commander": declared.commander,
+                }
+            )
+        else:
+            print(
+                f"Declared {declared.ref} ({declared.severity}): {declared.title}. "
+                f"Incident Commander: @{declared.commander}."
+            )
+        return 0
+
+    return with_context(args, act)
+
+
+def _list(args: argparse.Namespace) -> int:
+    def act(context: ServiceContext) -> int:
+        from warroom.domain.incidents import elapsed
+        from warroom.services.incidents.queries import list_incidents
+
+        now = context.clock.now()
+        rows = list_incidents(context)
+        if args.json:
+            print_json(
+                [
+                    {
+                        "id": r.id,
+                        "ref": r.ref,
+                        "title": r.title,
+                        "severity": r.severity,
+                        "status": r.status,
+                        "declared_at": iso(r.declared_at),
+                        "last_activity_at": iso(r.last_activity_at),
+                        "closed_at": iso(r.closed_at),
+                        "commander": r.commander_handle,
+                        "service": r.service,
+                        "close_proposed": r.close_proposed,
+                    }
+                    for r in rows
+                ]
+            )
+            return 0
+        if not rows:
+            print("No incident is open, and none was closed in the last week.")
+        for r in rows:
+            age = elapsed(r.declared_at, r.closed_at or now) if r.declared_at else ""
+            who = f"@{r.commander_handle}" if r.commander_handle else "no commander"
+            print(f"{r.ref:<8} {r.severity:<5} {r.status:<13} {age:<14} {who:<16} {r.title[:60]}")
+        return 0
+
+    return with_context(args, act)
+
+
+def _detail_json(detail: IncidentDetail) -> dict[str, Any]:
+    row = detail.row
+    return {
+        "id": row.id,
+        "ref": row.ref,
+        "title": row.title,
+        "severity": row.severity,
+        "status": row.status,
+        "service": row.service,
+        "summary": detail.summary,
+        "bridge_url": detail.bridge_url,
+        "declared_at": iso(row.declared_at),
+        "mitigated_at": iso(detail.mitigated_at),
+        "resolved_at": iso(detail.resolved_at),
+        "closed_at": iso(row.closed_at),
+        "roles": {
+            role: [
+                {"handle": h.handle, "since": iso(h.assigned_at), "expertise": h.expertise}
+                for h in holders
+            ]
+            for role, holders in detail.roles.items()
+        },
+        "history": [
+            {
+                "role": h.role,
+                "handle": h.handle,
+                "expertise": h.expertise,
+                "assigned_at": iso(h.assigned_at),
+                "assigned_by": h.assigned_by,
+                "released_at": iso(h.released_at),
+                "released_by": h.released_by,
+                "took_over_from": h.previous,
+            }
+            for h in detail.history
+        ],
+        "close_proposed_by": detail.close_proposed_by,
+        "close_proposal": detail.close_proposal or None,
+        "warnings": list(detail.warnings),
+        "pages": [
+            {"id": p.id, "state": p.state, "service": p.service, "summary": p.summary}
+            for p in detail.pages
+        ],
+        "runbooks": [
+            {"slug": r.slug, "title": r.title, "ticked": r.ticked, "steps": r.steps}
+            for r in detail.runbooks
+        ],
+        "present": list(detail.present),
+        "severity_history": [
+            {
+                "at": iso(e.at),
+                "by": e.actor,
+                "from": e.payload.get("from"),
+                "to": e.payload.get("to"),
+                "reason": e.payload.get("reason"),
+            }
+            for e in detail.severity_history
+        ],
+    }
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment.astimezone():%a %d %b %H:%M %Z}" if moment else "—"
+
+
+def _show(args: argparse.Namespace) -> int:
+    def act(context: ServiceContext) -> int:
+        from warroom.domain.incidents import ROLE_TITLE, elapsed
+        from warroom.services.incidents.queries import incident_detail
+
+        detail = incident_detail(context, args.id)
+        if args.json:
+            print_json(_detail_json(detail))
+            return 0
+        row = detail.row
+        end = row.closed_at or context.clock.now()
+        print(f"{row.ref} {row.severity} {row.status}: {row.title}")
+        age = elapsed(row.declared_at, end) if row.declared_at else ""
+        print(f"  declared {_when(row.declared_at)} ({age}); service: {row.service or '—'}")
+        if detail.bridge_url:
+            print(f"  bridge: {detail.bridge_url}")
+        for warning in detail.warnings:
+            print(f"  ⚠ {warning}")
+        if detail.close_proposed_by:
+            print(f"  closing proposed by @{detail.close_proposed_by}: {detail.close_proposal}")
+        print("\nRoles now")
+        for role, holders in detail.roles.items():
+            names = ", ".join(
+                f"{h.name} (@{h.handle}{', ' + h.expertise if h.expertise else ''})"
+                for h in holders
+            )
+            print(f"  {ROLE_TITLE[role]:<27} {names or '—'}")
+        print("\nWho held which role when")
+        for h in detail.history:
+            took = f", took over from @{h.previous}" if h.previous else ""
+            until = f" until {_when(h.released_at)} (by {h.released_by})" if h.released_at else ""
+            print(
+                f"  {ROLE_TITLE[h.role]:<27} @{h.handle:<12} from {_when(h.assigned_at)} "
+                f"(by {h.assigned_by}{took}){until}"
+            )
+        if detail.pages:
+            print("\nPages")
+            for p in detail.pages:
+                print(f"  #{p.id:<5} {p.state:<13} {p.service}: {p.summary[:70]}")
+        if detail.summary:
+            print(f"\nSummary: {detail.summary}")
+        return 0
+
+    return with_context(args, act)
+
+
+def _status(args: argparse.Namespace) -> int:
+    def act(context: ServiceContext) -> int:
+        from warroom.services.incidents.lifecycle import set_status
+
+        before = set_status(context, args.id, args.status, args.note)
+        print(f"INC-{args.id}: {before} → {args.status.strip().lower()}.")
+        return 0
+
+    return with_context(args, act)
+
+
+def _severity(args: argparse.Namespace) -> int:
+    def act(context: ServiceContext) -> int:
+        from warroom.domain.incidents import parse_severity
+        from warroom.services.incidents.lifecycle import change_severity
+
+        before = change_severity(context, args.id, args.severity, args.reason)
+        print(f"INC-{args.id}: {before} → {parse_severity(args.severity).value}.")
+        return 0
+
+    return with_context(args, act)
+
+
+def _close(args: argparse.Namespace) -> int:
+    def act(context: ServiceContext) -> int:
+        from warroom.services.incidents.lifecycle import close
+        from warroom.services.incidents.queries import open_follow_ups
+
+        close(context, args.id, args.summary)
+        print(f"INC-{args.id} is closed.")
+        for item in open_follow_ups(context, args.id):
+            print(f"  follow-up still open: {item}")
+        return 0
+
+    return with_context(args, act)
+
+
+def _propose(args: argparse.Namespace) -> int:
+    def act(context: ServiceContext) -> int:
+        from warroom.services.incidents.lifecycle import propose_close
+
+        propose_close(context, args.id, args.note)
+        print(f"Proposed closing INC-{args.id}; its Incident Commander decides.")
+        return 0
+
+    return with_context(args, act)
+
+
+def _reopen(args: argparse.Namespace) -> int:
+    def act(context: ServiceContext) -> int:
+        from warroom.services.incidents.lifecycle import reopen
+
+        reopen(context, args.id, args.reason)
+        print(f"INC-{args.id} is open again (investigating).")
+        return 0
+
+    return with_context(args, act)
+
+
+def _link(args: argparse.Namespace) -> int:
+    def act(context: ServiceContext) -> int:
+        from warroom.services.incidents.lifecycle import link_page, unlink_page
+
+        if args.unlink:
+            unlink_page(context, args.id, args.page)
+            print(f"Page #{args.page} is no longer part of INC-{args.id}.")
+        else:
+            link_page(context, args.id, args.page)
+            print(f"Page #{args.page} is now part of INC-{args.id}.")
+        return 0
+
+    return with_context(args, act)
+
+
+def _assign(args: argparse.Namespace) -> int:
+    def act(context: ServiceContext) -> int:
+        from warroom.domain.incidents import ROLE_TITLE
+        from warroom.services.incidents.roles import assign
+
+        change = assign(context, args.id, args.role, args.handle, expertise=args.expertise)
+        handed = f", handed over from @{change.previous}" if change.previous else ""
+        print(f"@{change.handle} is {ROLE_TITLE[change.role]} of INC-{args.id}{handed}.")
+        return 0
+
+    return with_context(args, act)
+
+
+def _release(args: argparse.Namespace) -> int:
+    def act(context: ServiceContext) -> int:
+        from warroom.domain.incidents import ROLE_TITLE, parse_role
+        from warroom.services.incidents.roles import release
+
+        release(context, args.id, args.role, args.handle)
+        title = ROLE_TITLE[parse_role(args.role).value]
+        print(f"@{args.handle} no longer holds {title} of INC-{args.id}.")
+        return 0
+
+    return with_context(args, act)
