@@ -217,9 +217,7 @@ class RosterSpec:
 #: The keys each kind of entry may have.
 PERSON_KEYS = frozenset({"handle", "name", "email", "phone", "time_zone", "expertise"})
 TEAM_KEYS = frozenset({"slug", "name", "description", "lead", "manager", "members"})
-HOURS_KEYS = frozenset(
-    {"slug", "name", "time_zone", "holidays", "holiday_subdivision", "windows"}
-)
+HOURS_KEYS = frozenset({"slug", "name", "time_zone", "holidays", "holiday_subdivision", "windows"})
 SCHEDULE_KEYS = frozenset({"slug", "name", "team", "kind", "time_zone", "layers", "overrides"})
 LAYER_KEYS = frozenset(
     {"name", "rotation", "handoff", "start", "end", "length", "people", "restrictions"}
