@@ -282,7 +282,7 @@ def as_person(database_url: str, database: Database, clock: FakeClock) -> Iterat
 # ----------------------------------------------------------------------------- a desktop
 
 
-def _need(*programs: str) -> None:
+def need(*programs: str) -> None:
     missing = [p for p in programs if shutil.which(p) is None]
     if missing:
         message = f"{', '.join(missing)} not installed (apt-get install xvfb dbus dunst)"
@@ -294,7 +294,7 @@ def _need(*programs: str) -> None:
 @pytest.fixture
 def notification_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Xvfb, a private session bus, dunst and a bus monitor; yields the monitor's log."""
-    _need("Xvfb", "dbus-daemon", "dbus-monitor", "dunst", "dunstctl")
+    need("Xvfb", "dbus-daemon", "dbus-monitor", "dunst", "dunstctl")
     display = f":{150 + os.getpid() % 500}"
     xvfb = subprocess.Popen(
         ["Xvfb", display, "-screen", "0", "800x600x24", "-nolisten", "tcp"],

@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragLeaveEvent,
     QDropEvent,
+    QKeyEvent,
     QKeySequence,
     QPainter,
     QShortcut,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -78,7 +80,13 @@ class PersonCardDelegate(QStyledItemDelegate):
 
 class PeopleListView(QListView):
     """A list of people cards that takes part in drag and drop through its model; while a
-    person is dragged over it, the frame it sits in lights up (``dropTarget`` property)."""
+    person is dragged over it, the frame it sits in lights up (``dropTarget`` property).
+
+    Signals:
+        delete_pressed(int): Delete (or Backspace) on the person in this row.
+    """
+
+    delete_pressed = Signal(int)
 
     def __init__(self, frame: QFrame | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,6 +100,14 @@ class PeopleListView(QListView):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setSpacing(2)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        index = self.currentIndex()
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and index.isValid():
+            self.delete_pressed.emit(index.row())
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _light(self, on: bool) -> None:
         if self._frame is not None and self._frame.property("dropTarget") != on:
@@ -147,6 +163,7 @@ class RoleColumn(QFrame):
         duty.setWordWrap(True)
         self.empty = QLabel("Drop someone here")
         self.empty.setObjectName("roleEmpty")
+        self.empty.setWordWrap(True)
         self.list = PeopleListView(self)
         self.list.setObjectName(f"role_{model.role_key}")
         self.list.setModel(model)
@@ -164,7 +181,7 @@ class RoleColumn(QFrame):
         empty = self.model.rowCount() == 0
         self.empty.setVisible(empty)
         single = self.model.role_key != "subject_matter_expert"
-        self.empty.setText("Nobody — drop someone here" if single else "Drop experts here")
+        self.empty.setText("Nobody yet — drop someone here" if single else "Drop experts here")
 
 
 class RoleBoard(QWidget):
@@ -199,31 +216,21 @@ class RoleBoard(QWidget):
                 )
             )
             column = RoleColumn(model)
+            # equal columns, whatever their titles need: the stretch decides, not the text
+            column.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            column.setMinimumWidth(110)
             column.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             column.list.customContextMenuRequested.connect(
                 lambda point, r=role.value: self._on_column_context_menu(r, point)
             )
-            QShortcut(
-                QKeySequence(QKeySequence.StandardKey.Delete),
-                column.list,
-                lambda r=role.value: self._release_selected(r),
-                context=Qt.ShortcutContext.WidgetShortcut,
+            column.list.delete_pressed.connect(
+                lambda row, r=role.value: self.release_requested.emit(
+                    r, self.models[r].holder_at(row).handle
+                )
             )
             self.models[role.value] = model
             self.columns[role.value] = column
             layout.addWidget(column, 1)
-
-    def _selected_handle(self, role: str) -> str | None:
-        column = self.columns[role]
-        indexes = column.list.selectionModel().selectedIndexes()
-        if not indexes:
-            return None
-        return str(self.models[role].holder_at(indexes[0].row()).handle)
-
-    def _release_selected(self, role: str) -> None:
-        handle = self._selected_handle(role)
-        if handle is not None:
-            self.release_requested.emit(role, handle)
 
     def context_menu(self, role: str, row: int | None) -> QMenu:
         """The menu of a column (at a holder's row, or on the empty part)."""

@@ -54,6 +54,14 @@ STATUS_COLOURS = {
 }
 
 
+#: What the bench says of someone suggested for a role.
+_OFFERED = {
+    "primary_responder": "on call: primary",
+    "secondary_responder": "on call: secondary",
+    "subject_matter_expert": "expert",
+}
+
+
 def is_night(hour: int) -> bool:
     """Night for the person: 22:00 to 07:00 in their own zone."""
     return hour >= 22 or hour < 7
@@ -281,8 +289,8 @@ class RoleColumnModel(_PersonListModel):
             since = (elapsed(self._declared, holder.assigned_at) if self._declared else "").replace(
                 "T+", "since T+"
             )
-            expertise = f" · {holder.expertise}" if holder.expertise else ""
-            return f"{holder.name}{expertise}\n{since}"
+            expertise = f"{holder.expertise} · " if holder.expertise else ""
+            return f"{holder.name}\n{expertise}{since}"
         if role == Qt.ItemDataRole.ToolTipRole:
             took = f", took over from @{holder.previous}" if holder.previous else ""
             since = short_time(holder.assigned_at, self._now())
@@ -349,8 +357,10 @@ class BenchModel(_PersonListModel):
         person = self._people[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             clock, night = self.local_time(person)
-            facts = [f"{clock}{' 🌙' if night else ''}"]
-            if person.on_call:
+            facts = [f"{clock} {'☾' if night else '☀'}"]
+            if person.suggested_role in _OFFERED:
+                facts.append(_OFFERED[person.suggested_role])
+            elif person.on_call:
                 facts.append("on call")
             if person.roles_elsewhere:
                 plural = "s" if person.roles_elsewhere != 1 else ""

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -107,18 +107,27 @@ class WarRoomView(QWidget):
         self.title = QLabel()
         self.title.setObjectName("incidentTitle")
         self.title.setWordWrap(True)
+        self.facts = QLabel()
+        self.facts.setObjectName("viewSubtitle")
         self.clock_label = QLabel()
         self.clock_label.setObjectName("incidentClock")
         self.bridge = QPushButton("Join the bridge")
         self.bridge.setObjectName("bridgeButton")
         self.bridge.clicked.connect(self._on_bridge_clicked)
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.title)
+        titles.addWidget(self.facts)
         top = QHBoxLayout()
         top.addWidget(back)
         top.addWidget(self.ref)
         top.addWidget(self.severity_chip)
-        top.addWidget(self.title, 1)
+        top.addLayout(titles, 1)
         top.addWidget(self.clock_label)
         top.addWidget(self.bridge)
+        self._second = QTimer(self)  # T+ is read aloud on the bridge: it ticks by the second
+        self._second.setInterval(1000)
+        self._second.timeout.connect(self.refresh_clock)
 
         self.status_label = QLabel()
         self.status_buttons: dict[str, QPushButton] = {}
@@ -217,6 +226,13 @@ class WarRoomView(QWidget):
             " border-radius: 4px; padding: 2px 8px; font-weight: 600;"
         )
         self.title.setText(row.title)
+        facts = [row.service or "no service"]
+        if row.declared_at is not None:
+            declared = f"declared {short_time(row.declared_at, self._now())}"
+            facts.append(declared)
+        if row.commander:
+            facts.append(f"commander {row.commander}")
+        self.facts.setText(" · ".join(facts))
         status_colour = STATUS_COLOURS.get(row.status)
         self.status_label.setText(
             f"Status: <b style='color:{status_colour.name() if status_colour else 'black'}'>"
@@ -263,6 +279,10 @@ class WarRoomView(QWidget):
         self._fill_runbooks(detail)
         self._fill_history(detail)
         self.refresh_clock()
+        if closed:
+            self._second.stop()
+        elif not self._second.isActive():
+            self._second.start()
 
     def refresh_clock(self) -> None:
         detail = self.detail
@@ -271,6 +291,15 @@ class WarRoomView(QWidget):
         end = detail.row.closed_at if detail.row.status == "closed" else None
         self.clock_label.setText(elapsed(detail.row.declared_at, end or self._now()))
         self.clock_label.setToolTip(f"Declared {full_time(detail.row.declared_at)}")
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._second.stop()
+        super().hideEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self.detail is not None and self.detail.row.status != "closed":
+            self._second.start()
+        super().showEvent(event)
 
     def offer_undo(self, text: str) -> None:
         """After a handover: undo it for a few seconds."""
