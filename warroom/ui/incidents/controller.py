@@ -58,9 +58,12 @@ class IncidentsFeature(Feature):
         self.client_id = str(uuid.uuid4())
         self._search = ""
         self._undo: tuple[int, str, str, str] | None = None  # incident, role, back to, from
-        self._reload_soon = self._timer(150, self._load_list)
-        self._detail_soon = self._timer(0, self._load_detail)
+        # Every desktop of the team reacts to every change: what the change itself does not
+        # show (the list, the history, the bench's counts) is reloaded once a burst is over.
+        self._reload_soon = self._timer(400, self._load_list)
+        self._detail_soon = self._timer(250, self._load_detail)
         self._search_soon = self._timer(200, self._load_bench)
+        self._bench_soon = self._timer(1500, self._load_bench)
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(HEARTBEAT_MS)
         self._heartbeat.timeout.connect(self._beat)
@@ -116,7 +119,12 @@ class IncidentsFeature(Feature):
                     self._tell_role(event)
             elif event.topic == "incident.reminder" and event.payload.get("handle") == me:
                 self._tell(event, "Reminder", str(event.payload.get("text") or ""), urgent=True)
-        if self.current is not None and any(e.incident_id == self.current for e in events):
+        mine = [e for e in events if self.current is not None and e.incident_id == self.current]
+        if mine and self._view is not None:
+            room = self._view.war_room
+            for event in mine:
+                if event.topic in ("incident.role_assigned", "incident.role_released"):
+                    room.apply_role_event(event.topic, dict(event.payload), event.at)
             self._detail_soon.start()
 
     def on_clock_tick(self) -> None:
@@ -126,7 +134,13 @@ class IncidentsFeature(Feature):
             self._view.war_room.bench_model.tick()
 
     def shutdown(self) -> None:
-        for timer in (self._reload_soon, self._detail_soon, self._search_soon, self._heartbeat):
+        for timer in (
+            self._reload_soon,
+            self._detail_soon,
+            self._search_soon,
+            self._bench_soon,
+            self._heartbeat,
+        ):
             timer.stop()
         self._leave()
         super().shutdown()
@@ -313,7 +327,7 @@ class IncidentsFeature(Feature):
         self.detail = detail
         self.view.war_room.show_detail(detail, self.env.user)
         if roles_changed:
-            self._load_bench()  # the bench counts roles and participants
+            self._bench_soon.start()  # the bench counts roles and participants
         self.detail_loaded.emit(detail.row.id)
 
     def _on_declared(self, incident_id: int) -> None:

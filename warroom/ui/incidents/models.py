@@ -271,6 +271,18 @@ class RoleColumnModel(_PersonListModel):
     def holders(self) -> list[Holder]:
         return list(self._holders)
 
+    def hold(self, holder: Holder) -> None:
+        """Someone took the role (a committed event says so): shown before the reload."""
+        keep = [h for h in self._holders if h.handle != holder.handle]
+        if self.role_key != "subject_matter_expert":
+            keep = []  # a single-holder role: the previous holder was handed over
+        self.set_holders([*keep, holder], self._declared)
+
+    def let_go(self, handle: str) -> None:
+        """Someone released the role (a committed event says so)."""
+        if any(h.handle == handle for h in self._holders):
+            self.set_holders([h for h in self._holders if h.handle != handle], self._declared)
+
     def holder_at(self, row: int) -> Holder:
         return self._holders[row]
 

@@ -284,6 +284,38 @@ class WarRoomView(QWidget):
         elif not self._second.isActive():
             self._second.start()
 
+    def apply_role_event(self, topic: str, payload: dict[str, object], at: datetime) -> None:
+        """A committed role change, shown on the board at once; the reload that follows
+        brings the rest (the history, the bench's counts) and agrees with it."""
+        from warroom.services.incidents.queries import Holder
+
+        role, handle = str(payload.get("role") or ""), str(payload.get("handle") or "")
+        model = self.board.models.get(role)
+        if model is None or not handle:
+            return
+        if topic == "incident.role_released":
+            model.let_go(handle)
+            return
+        if topic != "incident.role_assigned":
+            return
+        known = self.bench_model.row_of(handle)
+        person = self.bench_model.person_at(known) if known is not None else None
+        model.hold(
+            Holder(
+                -1,
+                role,
+                handle,
+                person.name if person else handle,
+                person.time_zone if person else "UTC",
+                str(payload["expertise"]) if payload.get("expertise") else None,
+                at,
+                str(payload.get("by") or ""),
+                None,
+                None,
+                str(payload["previous"]) if payload.get("previous") else None,
+            )
+        )
+
     def refresh_clock(self) -> None:
         detail = self.detail
         if detail is None or detail.row.declared_at is None:

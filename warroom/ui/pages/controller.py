@@ -37,7 +37,16 @@ class PagesFeature(Feature):
 
     key = "pages"
     title = "Pages"
-    topics = ("page.", "demo.", "incident.", "runbook.", "person.", "roster.")
+    #: Of incidents, only what changes which pages belong to one.
+    topics = (
+        "page.",
+        "demo.",
+        "incident.declared",
+        "incident.page_",
+        "runbook.",
+        "person.",
+        "roster.",
+    )
     pages_loaded = Signal()
     page_shown = Signal(int)
     runbook_shown = Signal(str)

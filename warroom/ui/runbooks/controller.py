@@ -27,7 +27,16 @@ class RunbooksFeature(Feature):
 
     key = "runbooks"
     title = "Runbooks"
-    topics = ("runbook.", "demo.", "incident.")
+    #: Of incidents, what changes the "Progress for" list (which are open, and how they read).
+    topics = (
+        "runbook.",
+        "demo.",
+        "incident.declared",
+        "incident.status_changed",
+        "incident.severity_changed",
+        "incident.closed",
+        "incident.reopened",
+    )
     runbooks_loaded = Signal()
     runbook_shown = Signal(str)
 
