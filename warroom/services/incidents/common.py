@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.domain.errors import NotFoundError
-from warroom.domain.incidents import incident_ref
+from warroom.domain.incidents import IncidentPace, incident_ref
 from warroom.domain.vocabulary import IncidentRole
 from warroom.store.bulk import dialect_insert
 from warroom.store.models import Incident, Participant, RoleAssignment
@@ -21,6 +21,19 @@ def load_incident(session: Session, incident_id: int) -> Incident:
     if incident is None:
         raise NotFoundError(f"There is no incident {incident_ref(incident_id)}.")
     return incident
+
+
+def pace(incident: Incident, roles_held: frozenset[str]) -> IncidentPace:
+    """What the drag-on rules look at of an incident (``roles_held``: the roles held now)."""
+    return IncidentPace(
+        incident.severity,
+        incident.status,
+        incident.declared_at,
+        incident.last_activity_at,
+        incident.mitigated_at,
+        incident.resolved_at,
+        roles_held,
+    )
 
 
 def incident_payload(incident: Incident) -> dict[str, Any]:

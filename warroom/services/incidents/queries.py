@@ -13,14 +13,13 @@ from warroom.domain.events import FeedEvent
 from warroom.domain.incidents import (
     BOARD_ORDER,
     DEFAULT_POLICIES,
-    IncidentPace,
     SeverityPolicy,
     incident_ref,
     warnings,
 )
 from warroom.domain.vocabulary import IncidentRole, IncidentStatus
 from warroom.services.context import ServiceContext, reading
-from warroom.services.incidents.common import load_incident
+from warroom.services.incidents.common import load_incident, pace
 from warroom.store.feed import events_of
 from warroom.store.models import (
     ChecklistTick,
@@ -217,15 +216,7 @@ def incident_detail(context: ServiceContext, incident_id: int) -> IncidentDetail
             role.value: tuple(h for h in history if h.role == role.value and not h.released_at)
             for role in BOARD_ORDER
         }
-        pace = IncidentPace(
-            incident.severity,
-            incident.status,
-            incident.declared_at,
-            incident.last_activity_at,
-            incident.mitigated_at,
-            incident.resolved_at,
-            frozenset(role for role, holders in roles.items() if holders),
-        )
+        now_held = frozenset(role for role, holders in roles.items() if holders)
         policy = policies(session)[incident.severity]
         pages = tuple(
             LinkedPage(p.id, p.state, p.urgency, service, p.summary, p.triggered_at)
@@ -247,7 +238,7 @@ def incident_detail(context: ServiceContext, incident_id: int) -> IncidentDetail
             incident.close_proposed_by,
             incident.close_proposed_at,
             incident.close_proposal,
-            tuple(warnings(pace, policy, now)),
+            tuple(warnings(pace(incident, now_held), policy, now)),
             pages,
             _runbooks_in_use(session, incident_id, [p.id for p in pages]),
             present_handles(session, incident_id, now),

@@ -16,10 +16,10 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from warroom.domain.actors import SystemActor
-from warroom.domain.incidents import IncidentPace, Reminder, reminders
+from warroom.domain.incidents import Reminder, reminders
 from warroom.domain.vocabulary import IncidentRole, IncidentStatus
 from warroom.services.context import ServiceContext, reading, unit_of_work
-from warroom.services.incidents.common import incident_payload
+from warroom.services.incidents.common import incident_payload, pace
 from warroom.services.incidents.queries import policies
 from warroom.store.bulk import dialect_insert
 from warroom.store.models import Incident, IncidentReminder, Person, RoleAssignment
@@ -63,16 +63,8 @@ def _pending(
     due: list[tuple[int, Reminder]] = []
     upcoming: list[datetime] = []
     for incident in incidents.values():
-        pace = IncidentPace(
-            incident.severity,
-            incident.status,
-            incident.declared_at,
-            incident.last_activity_at,
-            incident.mitigated_at,
-            incident.resolved_at,
-            frozenset(held.get(incident.id, ())),
-        )
-        for reminder in reminders(pace, pace_of[incident.severity], now):
+        state = pace(incident, frozenset(held.get(incident.id, ())))
+        for reminder in reminders(state, pace_of[incident.severity], now):
             if (incident.id, reminder.kind, reminder.anchor) in given:
                 continue
             if reminder.due <= now:

@@ -27,6 +27,11 @@ def local_zone() -> tzinfo:
     return zone
 
 
+def is_night(hour: int) -> bool:
+    """Night for a person: 22:00 to 07:00 in their own zone (think twice before calling)."""
+    return hour >= 22 or hour < 7
+
+
 def short_time(instant: datetime, now: datetime, zone: tzinfo | None = None) -> str:
     """``14:02`` today, ``Mon 14:02`` this week, ``21 Nov 14:02`` before that."""
     zone = zone or local_zone()

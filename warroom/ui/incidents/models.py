@@ -27,7 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from warroom.domain.incidents import ROLE_TITLE, elapsed, incident_ref
-from warroom.ui.common.timefmt import short_time
+from warroom.ui.common.timefmt import is_night, short_time
 from warroom.ui.widgets.tables import HeaderedTableModel
 
 if TYPE_CHECKING:  # the services load SQLAlchemy: imported after the first paint
@@ -60,11 +60,6 @@ _OFFERED = {
     "secondary_responder": "on call: secondary",
     "subject_matter_expert": "expert",
 }
-
-
-def is_night(hour: int) -> bool:
-    """Night for the person: 22:00 to 07:00 in their own zone."""
-    return hour >= 22 or hour < 7
 
 
 @dataclass(frozen=True)

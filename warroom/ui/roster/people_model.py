@@ -14,18 +14,13 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from warroom.ui.common.timefmt import short_time
+from warroom.ui.common.timefmt import is_night, short_time
 from warroom.ui.widgets.tables import HeaderedTableModel
 
 if TYPE_CHECKING:  # the services load SQLAlchemy: imported after the first paint
     from warroom.services.roster_view import PersonRow
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-def is_night(hour: int) -> bool:
-    """Night for the person: 22:00 to 07:00 in their own zone."""
-    return hour >= 22 or hour < 7
 
 
 class PeopleModel(HeaderedTableModel):
