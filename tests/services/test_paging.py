@@ -556,6 +556,35 @@ def test_every_record_of_an_act_names_the_one_person_acting(paging, clock, as_pe
         }
 
 
+def test_the_report_counts_escalations_by_hand_for_who_the_database_says(paging, as_person) -> None:
+    """An escalation by hand counts as by hand, for its event's actor (on PostgreSQL the
+    login, not the name the config file claims), and never as a timeout of the responder
+    it moved past."""
+    from warroom.services.metrics import escalation_report
+
+    def counts(report, handle: str) -> tuple[int, int, int, int]:
+        s = next((s for s in report.responders if s.handle == handle), None)
+        if s is None:
+            return (0, 0, 0, 0)
+        return (s.received, s.escalated_by_timeout, s.escalated_by_hand, s.acknowledged)
+
+    def grew(handle: str) -> list[int]:
+        return [a - b for a, b in zip(counts(after, handle), counts(before, handle), strict=True)]
+
+    lukas, amara = as_person("lukas"), as_person("amara")
+    before = escalation_report(paging, days=30)
+    [mine] = ingest(paging, parse_alertmanager(alertmanager(fingerprint="fp-1"))).created
+    assert escalate(lukas, mine) == ["amara"]  # the primary asks the secondary at once
+    assert acknowledge(amara, mine)
+    [other] = ingest(paging, parse_alertmanager(alertmanager(fingerprint="fp-2"))).created
+    assert escalate(replace(lukas, actor="amara"), other) == ["amara"]
+    after = escalation_report(paging, days=30)
+    if paging.database.is_postgresql:  # the login escalated both: lukas
+        assert (grew("lukas"), grew("amara")) == ([2, 0, 2, 0], [2, 0, 0, 1])
+    else:  # the configured user escalated the second: amara
+        assert (grew("lukas"), grew("amara")) == ([2, 0, 1, 0], [2, 0, 1, 1])
+
+
 # ----------------------------------------------------------------------------- never lost
 
 
