@@ -203,6 +203,26 @@ def test_an_offline_acknowledgement_waits_on_disk_survives_a_restart_and_is_sent
     second.window.close()
 
 
+@pytest.mark.usefixtures("no_notification_server")
+def test_a_kept_acknowledgement_the_database_refuses_is_said_and_dropped(
+    qtbot, lukas_app, database_url, amara
+) -> None:
+    """An acknowledgement kept on disk in a name that cannot act here (on PostgreSQL another
+    person's: this desktop's login is lukas; on SQLite someone not on the roster) is refused
+    when sent: the banner says why, and it does not wait on disk for ever."""
+    with qtbot.waitSignal(lukas_app.paging.page_notified, timeout=5000):
+        page_id = _page_for_lukas(amara)
+    queue = lukas_app.paging.ack_queue
+    stranger = "amara" if database_url.startswith("postgresql") else "nobody"
+    queue.add(page_id, stranger, NOW.isoformat())
+    lukas_app.paging.flush_pending_acks()
+    banner = lukas_app.window.banner
+    qtbot.waitUntil(lambda: f"page #{page_id} kept on this computer was refused" in banner.text)
+    assert f"cannot act as '{stranger}'" in banner.text or "not an active person" in banner.text
+    assert queue.pending() == []
+    assert _state(database_url, page_id) == "triggered"
+
+
 def test_a_real_notification_server_sees_the_page_and_acknowledges_it(
     qtbot, notification_server, lukas_app, database_url, amara
 ) -> None:
