@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import socket
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -178,7 +179,8 @@ def test_low_urgency_outside_support_hours_waits_for_them(paging, clock) -> None
     assert [h for _, _, h in notified(paging, page_id)]  # payments primary is told now
 
 
-def test_escalation_climbs_the_ladder_and_acknowledging_stops_it(paging, clock) -> None:
+def test_escalation_climbs_the_ladder_and_acknowledging_stops_it(paging, clock, as_person) -> None:
+    lukas, amara = as_person("lukas"), as_person("amara")
     [page_id] = ingest(paging, parse_alertmanager(alertmanager())).created
     clock.advance(timedelta(minutes=4))
     sweep(paging)
@@ -186,8 +188,8 @@ def test_escalation_climbs_the_ladder_and_acknowledging_stops_it(paging, clock) 
     clock.advance(timedelta(minutes=1))
     sweep(paging)
     assert {(r, lvl) for r, lvl, _ in notified(paging, page_id)} == {(0, 0), (0, 1)}
-    assert acknowledge(paging, page_id, "lukas") is True
-    assert acknowledge(paging, page_id, "amara") is False  # already acknowledged
+    assert acknowledge(lukas, page_id) is True
+    assert acknowledge(amara, page_id) is False  # already acknowledged
     clock.advance(timedelta(minutes=59))
     sweep(paging)
     with paging.database.reading() as session:
@@ -199,12 +201,14 @@ def test_escalation_climbs_the_ladder_and_acknowledging_stops_it(paging, clock) 
     with paging.database.reading() as session:
         assert session.get(Page, page_id).state == "triggered"
     assert (1, 0) in {(r, lvl) for r, lvl, _ in notified(paging, page_id)}
-    assert resolve(paging, page_id, "lukas") is True
+    assert resolve(lukas, page_id) is True
     with pytest.raises(ConflictError, match="already resolved"):
-        acknowledge(paging, page_id, "lukas")
+        acknowledge(lukas, page_id)
 
 
-def test_a_flood_of_due_pages_escalates_each_once_in_chunks(paging, clock, monkeypatch) -> None:
+def test_a_flood_of_due_pages_escalates_each_once_in_chunks(
+    paging, clock, monkeypatch, as_person
+) -> None:
     """Many pages due at once are claimed a chunk per transaction (two at a time on
     PostgreSQL); each escalates exactly once and tells its level's on-call."""
     import warroom.services.paging.escalation as paging_service
@@ -217,7 +221,7 @@ def test_a_flood_of_due_pages_escalates_each_once_in_chunks(paging, clock, monke
     ]
     pages = ingest(paging, alerts).created
     assert len(pages) == 15
-    acknowledge(paging, pages[0], "lukas")
+    acknowledge(as_person("lukas"), pages[0])
     clock.advance(timedelta(minutes=5))
     assert sweep(paging).escalated == 14
     assert sweep(paging).escalated == 0
@@ -236,22 +240,24 @@ def test_a_flood_of_due_pages_escalates_each_once_in_chunks(paging, clock, monke
     assert sorted(told) == [(0, 15), (1, 14)]
 
 
-def test_escalating_by_hand_to_an_expertise(paging) -> None:
+def test_escalating_by_hand_to_an_expertise(paging, as_person) -> None:
+    lukas = as_person("lukas")
     [page_id] = ingest(paging, parse_alertmanager(alertmanager())).created
-    told = escalate(paging, page_id, to_expertise="database")
+    told = escalate(lukas, page_id, to_expertise="database")
     assert len(told) == 1
     with paging.database.reading() as session:
         tags = session.scalars(select(Person).where(Person.handle == told[0])).one().expertise
     assert "database" in [t.tag for t in tags]
     with pytest.raises(Exception, match="nobody has the expertise 'juggling'"):
-        escalate(paging, page_id, to_expertise="juggling")
+        escalate(lukas, page_id, to_expertise="juggling")
 
 
-def test_manual_pages_and_bad_input(paging) -> None:
-    result = create_page(paging, service="edge", summary="DNS looks wrong", urgency="high")
+def test_manual_pages_and_bad_input(paging, as_person) -> None:
+    lukas = as_person("lukas")
+    result = create_page(lukas, service="edge", summary="DNS looks wrong", urgency="high")
     assert len(result.created) == 1
     with pytest.raises(ValidationError, match="no service 'nope'"):
-        create_page(paging, service="nope", summary="x")
+        create_page(lukas, service="nope", summary="x")
     with pytest.raises(ValidationError, match="no 'alerts' list"):
         parse_alertmanager({"version": "4"})
     with paging.database.reading() as session:
@@ -264,8 +270,9 @@ def test_manual_pages_and_bad_input(paging) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_four_engines_escalate_each_step_exactly_once(paging, clock, seed) -> None:
+def test_four_engines_escalate_each_step_exactly_once(paging, clock, seed, as_person) -> None:
     """Random pages and acknowledgements; 4 engines sweep at every minute at once."""
+    lukas = as_person("lukas")
     rng = random.Random(seed)
     pages = []
     for n in range(6):
@@ -285,7 +292,7 @@ def test_four_engines_escalate_each_step_exactly_once(paging, clock, seed) -> No
         clock.set(start + timedelta(minutes=minute))
         for page, at in acks.items():
             if at == minute:
-                acknowledge(paging, page, "lukas")
+                acknowledge(lukas, page)
         barrier = threading.Barrier(4)
 
         def engine(barrier: threading.Barrier = barrier) -> None:
@@ -334,8 +341,12 @@ def _expected_steps(triggered: datetime, ack_minute: int | None, end: datetime) 
     return steps
 
 
-def test_the_escalation_report_flags_a_responder_well_above_the_team(paging, clock) -> None:
+def test_the_escalation_report_flags_a_responder_well_above_the_team(
+    paging, clock, as_person
+) -> None:
     from warroom.services.metrics import escalation_report
+
+    amara_acts = as_person("amara")
 
     def stats(report, handle):
         found = next((s for s in report.responders if s.handle == handle), None)
@@ -351,8 +362,8 @@ def test_the_escalation_report_flags_a_responder_well_above_the_team(paging, clo
         ).created
         clock.advance(timedelta(minutes=5))
         sweep(paging)
-        acknowledge(paging, page_id, "amara")
-        resolve(paging, page_id, "amara")
+        acknowledge(amara_acts, page_id)
+        resolve(amara_acts, page_id)
     report = escalation_report(paging, days=30)
     lukas = [a - b for a, b in zip(stats(report, "lukas"), stats(before, "lukas"), strict=True)]
     assert lukas == [3, 3, 0]
@@ -379,12 +390,12 @@ def _login(context: ServiceContext) -> str:
 
 
 def test_automatic_steps_are_recorded_as_the_system_not_the_person_who_ran_them(
-    paging, clock
+    paging, clock, as_person
 ) -> None:
     """Tom's desktop ran the sweep; the escalation policy, the support hours and the ack
     timeout did the steps. Who ran them (login and host) is kept in the payload."""
-    tom = ServiceContext(paging.database, "tom.h", clock)
-    tom_login = _login(paging) if paging.database.is_postgresql else "tom.h"
+    tom = as_person("tom.h")
+    tom_login = _login(tom) if paging.database.is_postgresql else "tom.h"
     [page_id] = ingest(tom, parse_alertmanager(alertmanager())).created
     [triggered] = _events(paging, "page.triggered", page_id)
     assert triggered.actor == "system:alertmanager"
@@ -400,7 +411,7 @@ def test_automatic_steps_are_recorded_as_the_system_not_the_person_who_ran_them(
     [escalated] = _events(paging, "page.escalated", page_id)
     assert escalated.actor == "system:escalation-policy"
     assert escalated.payload["run_by"] == {"login": tom_login, "host": socket.gethostname()}
-    acknowledge(tom, page_id, "lukas")
+    acknowledge(tom, page_id)
     [acknowledged] = _events(paging, "page.acknowledged", page_id)
     assert acknowledged.actor == tom_login  # a person's act is the person's
     assert "run_by" not in acknowledged.payload
@@ -414,6 +425,164 @@ def test_automatic_steps_are_recorded_as_the_system_not_the_person_who_ran_them(
     assert released.actor == "system:support-hours"
     [by_hand] = create_page(tom, service="kubernetes", summary="by hand").created
     assert _events(paging, "page.triggered", by_hand)[0].actor == tom_login
+
+
+# ----------------------------------------------------------------------------- who acts
+
+
+def _footprint(context: ServiceContext, page_id: int) -> tuple:
+    """Everything an act on a page could change: its row, the pages, who was told and who
+    acted, and the feed."""
+    with context.database.reading() as session:
+        page = session.get(Page, page_id)
+        return (
+            (page.state, page.escalation_level, page.acknowledged_by_id, page.resolved_by_id),
+            page.version,
+            session.scalar(select(func.count()).select_from(Page)),
+            sorted(session.execute(select(Notification.id, Notification.acted_at)).all()),
+            session.scalar(select(func.count()).select_from(Event)),
+        )
+
+
+def _who_acted(context: ServiceContext, page_id: int) -> dict:
+    """Who each record of the acts on a page names: the page's row, the notifications acted
+    on, and each event's actor and the person its payload names."""
+    with context.database.reading() as session:
+        handles = dict(session.execute(select(Person.id, Person.handle)).all())
+        page = session.get(Page, page_id)
+        acted = session.scalars(
+            select(Notification.person_id).where(
+                Notification.page_id == page_id, Notification.acted_at.is_not(None)
+            )
+        )
+        events = session.scalars(
+            select(Event).where(
+                Event.entity_id == str(page_id),
+                Event.topic.in_(["page.acknowledged", "page.resolved", "page.escalated"]),
+                Event.actor.not_like("system:%"),
+            )
+        )
+        return {
+            "acknowledged_by": handles.get(page.acknowledged_by_id),
+            "resolved_by": handles.get(page.resolved_by_id),
+            "acted": sorted(handles[person_id] for person_id in acted),
+            "events": {
+                e.topic: (e.actor, e.payload.get("handle", e.payload.get("by"))) for e in events
+            },
+        }
+
+
+#: Every act of a person on a page; ``handle`` is the name a desktop gives (create has none).
+ACTS = {
+    "create": lambda context, page_id, handle: create_page(
+        context, service="edge", summary="Made by hand"
+    ),
+    "acknowledge": lambda context, page_id, handle: acknowledge(context, page_id, handle),
+    "resolve": lambda context, page_id, handle: resolve(context, page_id, handle),
+    "escalate": lambda context, page_id, handle: escalate(context, page_id, handle=handle),
+    "escalate to an expert": lambda context, page_id, handle: escalate(
+        context, page_id, to_expertise="database", handle=handle
+    ),
+}
+
+
+def test_who_is_not_a_person_cannot_page_acknowledge_resolve_or_escalate(paging) -> None:
+    """Issue 10.8: one rule for every act on a page. On PostgreSQL the login acts, and the
+    tests' own login is nobody on the roster: claiming a person's name (in the config file or
+    by the desktop) does not help. On SQLite the configured user acts ('tester' is nobody).
+    Each is refused in one sentence and nothing is written."""
+    [page_id] = ingest(paging, parse_alertmanager(alertmanager())).created
+    if paging.database.is_postgresql:
+        refusal = f"Your database login '{_login(paging)}' is not a person on the roster;"
+        claims = [(paging, None), (paging, "lukas"), (replace(paging, actor="lukas"), None)]
+    else:
+        refusal = "'tester' is not an active person on the roster;"
+        claims = [(paging, None)]
+    before = _footprint(paging, page_id)
+    for context, handle in claims:
+        for name, act in ACTS.items():
+            if name == "create" and handle:
+                continue
+            with pytest.raises(ValidationError) as refused:
+                act(context, page_id, handle)
+            assert str(refused.value).startswith(refusal), name
+            assert len(str(refused.value).splitlines()) == 1
+            assert _footprint(paging, page_id) == before, name
+
+
+def test_every_record_of_an_act_names_the_one_person_acting(paging, clock, as_person) -> None:
+    """The page's acknowledged_by and resolved_by, the notification acted on, the payload's
+    handle or by, and the events' actor name one person. On PostgreSQL that is the login,
+    whatever the config file says, and a name the desktop gives that is not the login is
+    refused; on SQLite nothing vouches for anyone, so the named person acts (a queued
+    acknowledgement replays as whoever clicked)."""
+    postgres = paging.database.is_postgresql
+    lukas = as_person("lukas")
+    says_amara = replace(lukas, actor="amara")  # the config file says amara
+    first, second, third = (
+        ingest(paging, parse_alertmanager(alertmanager(fingerprint=f"fp-{n}"))).created[0]
+        for n in range(3)
+    )
+    clock.advance(timedelta(minutes=5))
+    sweep(paging)  # the secondary, amara this week, is told too
+    assert acknowledge(says_amara, first)
+    assert resolve(says_amara, first)
+    escalate(says_amara, second)
+    who = "lukas" if postgres else "amara"
+    assert _who_acted(paging, first) == {
+        "acknowledged_by": who,
+        "resolved_by": who,
+        "acted": [who],
+        "events": {"page.acknowledged": (who, who), "page.resolved": (who, who)},
+    }
+    assert _who_acted(paging, second)["events"] == {"page.escalated": (who, who)}
+    if postgres:
+        before = _footprint(paging, third)
+        for name in ("acknowledge", "resolve", "escalate", "escalate to an expert"):
+            with pytest.raises(ValidationError) as refused:
+                ACTS[name](lukas, third, "amara")
+            assert str(refused.value) == (
+                "Your database login is 'lukas', so you cannot act as 'amara': on PostgreSQL "
+                "each person acts as their own login."
+            )
+            assert _footprint(paging, third) == before, name
+    else:
+        assert acknowledge(lukas, third, "amara")  # the desktop names who clicked
+        assert _who_acted(paging, third) == {
+            "acknowledged_by": "amara",
+            "resolved_by": None,
+            "acted": ["amara"],
+            "events": {"page.acknowledged": ("amara", "amara")},
+        }
+
+
+def test_the_report_counts_escalations_by_hand_for_who_the_database_says(paging, as_person) -> None:
+    """An escalation by hand counts as by hand, for its event's actor (on PostgreSQL the
+    login, not the name the config file claims), and never as a timeout of the responder
+    it moved past."""
+    from warroom.services.metrics import escalation_report
+
+    def counts(report, handle: str) -> tuple[int, int, int, int]:
+        s = next((s for s in report.responders if s.handle == handle), None)
+        if s is None:
+            return (0, 0, 0, 0)
+        return (s.received, s.escalated_by_timeout, s.escalated_by_hand, s.acknowledged)
+
+    def grew(handle: str) -> list[int]:
+        return [a - b for a, b in zip(counts(after, handle), counts(before, handle), strict=True)]
+
+    lukas, amara = as_person("lukas"), as_person("amara")
+    before = escalation_report(paging, days=30)
+    [mine] = ingest(paging, parse_alertmanager(alertmanager(fingerprint="fp-1"))).created
+    assert escalate(lukas, mine) == ["amara"]  # the primary asks the secondary at once
+    assert acknowledge(amara, mine)
+    [other] = ingest(paging, parse_alertmanager(alertmanager(fingerprint="fp-2"))).created
+    assert escalate(replace(lukas, actor="amara"), other) == ["amara"]
+    after = escalation_report(paging, days=30)
+    if paging.database.is_postgresql:  # the login escalated both: lukas
+        assert (grew("lukas"), grew("amara")) == ([2, 0, 2, 0], [2, 0, 0, 1])
+    else:  # the configured user escalated the second: amara
+        assert (grew("lukas"), grew("amara")) == ([2, 0, 1, 0], [2, 0, 1, 1])
 
 
 # ----------------------------------------------------------------------------- never lost

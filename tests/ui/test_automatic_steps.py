@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import make_url
 
-from warroom.domain.clock import FakeClock
 from warroom.services.context import ServiceContext
 from warroom.services.demo import seed_demo
 from warroom.services.paging.ingest import create_page
@@ -20,23 +19,25 @@ from warroom.ui.app import WarroomApp
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # lukas is platform primary
 
 
-def test_an_ack_timeout_on_toms_desktop_is_shown_as_the_ack_timeout(qtbot, database_url) -> None:
+def test_an_ack_timeout_on_toms_desktop_is_shown_as_the_ack_timeout(
+    qtbot, database_url, clock, as_person, url_as
+) -> None:
     database = Database(make_url(database_url))
-    clock = FakeClock(NOW - timedelta(days=7))
+    clock.set(NOW - timedelta(days=7))
     seed_demo(ServiceContext(database, "tester", clock))
-    clock.set(NOW)
-    script = ServiceContext(database, "script", clock)
-    [page_id] = create_page(
-        script, service="payment-gateway", summary="Card authorisations failing"
-    ).created
     database.dispose()
+    clock.set(NOW)
+    # amara pages by hand and lukas acknowledges, each as themselves (their own logins)
+    [page_id] = create_page(
+        as_person("amara"), service="payment-gateway", summary="Card authorisations failing"
+    ).created
     save_settings(user="tom.h")  # this is Tom's desktop, and it runs the escalation engine
-    warroom = WarroomApp(load_settings(database_url), clock, feed_poll=0.5)
+    warroom = WarroomApp(load_settings(url_as("tom.h")), clock, feed_poll=0.5)
     qtbot.addWidget(warroom.window)
     with qtbot.waitSignal(warroom.database_ready, timeout=10_000):
         warroom.start()
     assert warroom.context is not None
-    acknowledge(warroom.context, page_id, "lukas")
+    acknowledge(as_person("lukas"), page_id)
     clock.advance(timedelta(minutes=61))  # payments-default: an unresolved page goes back after 30
     # The sweep Tom's desktop runs (its own alarm may get there first: either way, once).
     warroom.engine.run_once()

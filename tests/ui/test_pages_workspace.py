@@ -4,6 +4,7 @@ shows who was told and what happened — through the real widgets of the running
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,19 +30,19 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # lukas is platform primary
 
 
 @pytest.fixture
-def workspace(qtbot, database_url: str) -> Iterator[tuple[WarroomApp, int]]:
+def workspace(qtbot, database_url: str, as_person, url_as) -> Iterator[tuple[WarroomApp, int]]:
     database = Database(make_url(database_url))
     seed_demo(ServiceContext(database, "tester", FakeClock(NOW - timedelta(days=7))))
-    [page_id] = create_page(
-        ServiceContext(database, "script", FakeClock(NOW)),
+    database.dispose()
+    [page_id] = create_page(  # amara pages by hand (on PostgreSQL through her own login)
+        replace(as_person("amara"), clock=FakeClock(NOW)),
         service="kubernetes",
         summary="Node eu-west-7 NotReady",
         urgency="high",
     ).created
-    database.dispose()
     save_settings(user="lukas")
-    warroom = WarroomApp(
-        load_settings(database_url), FakeClock(NOW), feed_poll=0.5, run_engine=False
+    warroom = WarroomApp(  # lukas's desktop: on PostgreSQL his own login
+        load_settings(url_as("lukas")), FakeClock(NOW), feed_poll=0.5, run_engine=False
     )
     qtbot.addWidget(warroom.window)
     with qtbot.waitSignal(warroom.pages.pages_loaded, timeout=10_000):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from tests.conftest import PERSON_PASSWORD, ensure_login
 from warroom.domain.clock import FakeClock
 from warroom.engine import desktop_notify
 from warroom.services.context import ServiceContext
@@ -61,13 +63,13 @@ def test_the_tray_shows_state_and_acts_on_pages(qtbot) -> None:
 
 
 @pytest.fixture
-def lukas_app(qtbot, database_url: str) -> Iterator[WarroomApp]:
+def lukas_app(qtbot, database_url: str, url_as) -> Iterator[WarroomApp]:
     database = Database(make_url(database_url))
     seed_demo(ServiceContext(database, "tester", FakeClock(NOW - timedelta(days=7))))
     database.dispose()
     save_settings(user="lukas")
-    warroom = WarroomApp(
-        load_settings(database_url), FakeClock(NOW), feed_poll=0.5, run_engine=False
+    warroom = WarroomApp(  # lukas's desktop: on PostgreSQL his own login
+        load_settings(url_as("lukas")), FakeClock(NOW), feed_poll=0.5, run_engine=False
     )
     qtbot.addWidget(warroom.window)
     with qtbot.waitSignal(warroom.paging.my_pages_loaded, timeout=10_000):
@@ -76,17 +78,16 @@ def lukas_app(qtbot, database_url: str) -> Iterator[WarroomApp]:
     warroom.window.close()
 
 
-def _page_for_lukas(database_url: str) -> int:
-    other = Database(make_url(database_url))
-    try:
-        result = create_page(
-            ServiceContext(other, "script", FakeClock(NOW)),
-            service="kubernetes",
-            summary="Node eu-west-7 NotReady",
-            urgency="high",
-        )
-    finally:
-        other.dispose()
+@pytest.fixture
+def amara(as_person) -> ServiceContext:
+    """Amara, who pages by hand: on PostgreSQL through her own login."""
+    return replace(as_person("amara"), clock=FakeClock(NOW))
+
+
+def _page_for_lukas(amara: ServiceContext) -> int:
+    result = create_page(
+        amara, service="kubernetes", summary="Node eu-west-7 NotReady", urgency="high"
+    )
     return result.created[0]
 
 
@@ -109,11 +110,11 @@ def no_notification_server(monkeypatch):
 
 @pytest.mark.usefixtures("no_notification_server")
 def test_without_a_notification_server_the_banner_pages_and_acknowledges(
-    qtbot, lukas_app, database_url
+    qtbot, lukas_app, database_url, amara
 ) -> None:
     qtbot.waitUntil(lambda: "window banner" in lukas_app.paging.channel_label.text())
     with qtbot.waitSignal(lukas_app.paging.page_notified, timeout=5000) as notified:
-        page_id = _page_for_lukas(database_url)
+        page_id = _page_for_lukas(amara)
     assert notified.args == [page_id]
     banner = lukas_app.window.banner
     # the notice says what happened: service and summary, urgency and step, runbook, who else
@@ -146,9 +147,19 @@ def test_an_offline_acknowledgement_waits_on_disk_survives_a_restart_and_is_sent
     seed_demo(ServiceContext(database, "tester", FakeClock(NOW - timedelta(days=7))))
     database.dispose()
     save_settings(user="lukas")
+    logins = {}  # on PostgreSQL each person acts as their own login
+    for handle in ("lukas", "amara"):
+        ensure_login(url, handle)
+        logins[handle] = make_url(url).set(username=handle, password=PERSON_PASSWORD)
+    amara = Database(logins["amara"])
 
     def start_app() -> WarroomApp:
-        warroom = WarroomApp(load_settings(url), FakeClock(NOW), feed_poll=0.5, run_engine=False)
+        warroom = WarroomApp(
+            load_settings(logins["lukas"].render_as_string(hide_password=False)),
+            FakeClock(NOW),
+            feed_poll=0.5,
+            run_engine=False,
+        )
         qtbot.addWidget(warroom.window)
         warroom.start()
         return warroom
@@ -156,7 +167,8 @@ def test_an_offline_acknowledgement_waits_on_disk_survives_a_restart_and_is_sent
     first = start_app()
     qtbot.waitSignal(first.paging.my_pages_loaded, timeout=10_000).wait()
     with qtbot.waitSignal(first.paging.page_notified, timeout=5000):
-        page_id = _page_for_lukas(url)
+        page_id = _page_for_lukas(ServiceContext(amara, "amara", FakeClock(NOW)))
+    amara.dispose()
     private_postgres_cluster.stop()
     with qtbot.waitSignal(first.paging.ack_queued, timeout=15_000):
         first.paging.acknowledge(page_id)
@@ -191,14 +203,34 @@ def test_an_offline_acknowledgement_waits_on_disk_survives_a_restart_and_is_sent
     second.window.close()
 
 
+@pytest.mark.usefixtures("no_notification_server")
+def test_a_kept_acknowledgement_the_database_refuses_is_said_and_dropped(
+    qtbot, lukas_app, database_url, amara
+) -> None:
+    """An acknowledgement kept on disk in a name that cannot act here (on PostgreSQL another
+    person's: this desktop's login is lukas; on SQLite someone not on the roster) is refused
+    when sent: the banner says why, and it does not wait on disk for ever."""
+    with qtbot.waitSignal(lukas_app.paging.page_notified, timeout=5000):
+        page_id = _page_for_lukas(amara)
+    queue = lukas_app.paging.ack_queue
+    stranger = "amara" if database_url.startswith("postgresql") else "nobody"
+    queue.add(page_id, stranger, NOW.isoformat())
+    lukas_app.paging.flush_pending_acks()
+    banner = lukas_app.window.banner
+    qtbot.waitUntil(lambda: f"page #{page_id} kept on this computer was refused" in banner.text)
+    assert f"cannot act as '{stranger}'" in banner.text or "not an active person" in banner.text
+    assert queue.pending() == []
+    assert _state(database_url, page_id) == "triggered"
+
+
 def test_a_real_notification_server_sees_the_page_and_acknowledges_it(
-    qtbot, notification_server, lukas_app, database_url
+    qtbot, notification_server, lukas_app, database_url, amara
 ) -> None:
     qtbot.waitUntil(
         lambda: lukas_app.paging.channel_label.text().startswith("Pages: desktop notifications")
     )
     with qtbot.waitSignal(lukas_app.paging.page_notified, timeout=5000):
-        page_id = _page_for_lukas(database_url)
+        page_id = _page_for_lukas(amara)
     # the server gave its id
     qtbot.waitUntil(lambda: lukas_app.notifier.is_shown(f"page:{page_id}"))
     calls = " ".join(notification_server.read_text().split())
@@ -232,31 +264,27 @@ def test_the_escalations_view_lists_responders(qtbot, qtmodeltester, lukas_app) 
 
 
 @pytest.mark.usefixtures("no_notification_server")
-def test_an_escalation_that_reaches_me_notifies_me(qtbot, lukas_app, database_url) -> None:
+def test_an_escalation_that_reaches_me_notifies_me(qtbot, lukas_app, amara) -> None:
     """Escalations name whom they told in their own event; the engine's and a responder's."""
     from warroom.services.paging.escalation import sweep
     from warroom.services.paging.responses import escalate
 
     with qtbot.waitSignal(lukas_app.paging.page_notified, timeout=5000):
-        page_id = _page_for_lukas(database_url)
-    other = Database(make_url(database_url))
+        page_id = _page_for_lukas(amara)
     clock = FakeClock(NOW)
-    context = ServiceContext(other, "script", clock)
-    try:
-        # secondary, then the leads, then the ladder starts again: back to lukas, on call
-        for minutes in (5, 15):
-            clock.set(NOW + timedelta(minutes=minutes))
-            sweep(context)
-        with qtbot.waitSignal(
-            lukas_app.paging.page_notified, timeout=5000, check_params_cb=lambda pid: pid == page_id
-        ):
-            clock.set(NOW + timedelta(minutes=30))
-            sweep(context)
-        [second] = create_page(context, service="ledger", summary="Ledger lag").created
-        with qtbot.waitSignal(
-            lukas_app.paging.page_notified, timeout=5000, check_params_cb=lambda pid: pid == second
-        ):
-            escalate(context, second, to_expertise="prometheus")
-        assert "escalated to you" in lukas_app.window.banner.text
-    finally:
-        other.dispose()
+    context = replace(amara, clock=clock)  # amara's desktop sweeps, and escalates by hand
+    # secondary, then the leads, then the ladder starts again: back to lukas, on call
+    for minutes in (5, 15):
+        clock.set(NOW + timedelta(minutes=minutes))
+        sweep(context)
+    with qtbot.waitSignal(
+        lukas_app.paging.page_notified, timeout=5000, check_params_cb=lambda pid: pid == page_id
+    ):
+        clock.set(NOW + timedelta(minutes=30))
+        sweep(context)
+    [second] = create_page(context, service="ledger", summary="Ledger lag").created
+    with qtbot.waitSignal(
+        lukas_app.paging.page_notified, timeout=5000, check_params_cb=lambda pid: pid == second
+    ):
+        escalate(context, second, to_expertise="prometheus")
+    assert "escalated to you" in lukas_app.window.banner.text

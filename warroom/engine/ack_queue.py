@@ -3,7 +3,12 @@
 Acknowledging is idempotent in the database (a second acknowledgement changes nothing), so
 replaying the queue after a crash or a reconnect can never acknowledge twice; an entry leaves
 the queue only when the database has answered (acknowledged, already acknowledged, resolved
-or gone).
+or gone, or refused).
+
+An entry replays as the person who clicked, under the same rule as any act of a person: on
+SQLite it acts as the handle it was queued with; on PostgreSQL the connection's login acts,
+and an entry queued in another person's name is refused (the login would have to change for
+it to pass, so it leaves the queue and its sentence is handed back to be shown).
 """
 
 from __future__ import annotations
@@ -11,11 +16,11 @@ from __future__ import annotations
 import json
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from warroom.domain.errors import ConflictError, NotFoundError
+from warroom.domain.errors import ConflictError, NotFoundError, ValidationError
 
 if TYPE_CHECKING:
     from warroom.services.context import ServiceContext
@@ -29,6 +34,16 @@ class PendingAck:
     page_id: int
     handle: str
     clicked_at: str
+
+
+@dataclass
+class Flushed:
+    """What one flush did; both lists have left the queue."""
+
+    #: Pages the database has answered for: acknowledged now, or already, resolved or gone.
+    sent: list[int] = field(default_factory=list)
+    #: (page, why) for acknowledgements the database refused: who clicked cannot act here.
+    refused: list[tuple[int, str]] = field(default_factory=list)
 
 
 class AckQueue:
@@ -66,14 +81,14 @@ class AckQueue:
             entries.append(PendingAck(page_id, handle, clicked_at))
             self._write(entries)
 
-    def flush(self, context: ServiceContext) -> list[int]:
-        """Send what is queued; returns the pages the database has now answered for."""
+    def flush(self, context: ServiceContext) -> Flushed:
+        """Send what is queued; says which pages the database has now answered for."""
         from warroom.services.paging.responses import acknowledge
         from warroom.store.database import DatabaseUnavailableError
 
         with self._lock:
             entries = self._read()
-            done: list[int] = []
+            flushed = Flushed()
             for entry in entries:
                 try:
                     acknowledge(context, entry.page_id, entry.handle)
@@ -81,7 +96,11 @@ class AckQueue:
                     break  # still down: keep this one and the rest
                 except (ConflictError, NotFoundError):
                     pass  # resolved or gone meanwhile: nothing left to acknowledge
-                done.append(entry.page_id)
+                except ValidationError as refused:  # not this login's, or not a person now
+                    flushed.refused.append((entry.page_id, str(refused)))
+                    continue
+                flushed.sent.append(entry.page_id)
+            done = set(flushed.sent) | {page_id for page_id, _ in flushed.refused}
             if done:
                 self._write([e for e in entries if e.page_id not in done])
-            return done
+            return flushed

@@ -4,15 +4,23 @@ On PostgreSQL the person is the database login (``session_user``): a client cann
 be someone else, and a login that is not a person of the roster cannot act as one. On the
 embedded SQLite database the person is the configured user (``warroom config set --user``,
 or ``WARROOM_USER`` for scripts). Either way the person must be active on the roster.
+
+A caller may name the person it acts for (:func:`acting`): the desktop names whoever clicked,
+so an acknowledgement kept on disk while the database was away replays as them. On SQLite
+that name is who acts; on PostgreSQL it must be the login, or the act is refused.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from warroom.domain.errors import ValidationError
-from warroom.services.context import ServiceContext, UnitOfWork
+from warroom.services.context import ServiceContext, UnitOfWork, unit_of_work
 from warroom.store.models import Person
 
 
@@ -43,3 +51,26 @@ def acting_person(work: UnitOfWork, context: ServiceContext) -> Person:
         f"'{handle}' is not an active person on the roster; set who you are with "
         "`warroom config set --user HANDLE` (or WARROOM_USER for scripts)."
     )
+
+
+@contextmanager
+def acting(
+    context: ServiceContext, handle: str | None = None
+) -> Iterator[tuple[UnitOfWork, Person]]:
+    """A person's act as one transaction: the unit of work and the person acting.
+
+    ``handle`` names who the caller acts for. On SQLite nothing vouches for anyone, so that
+    person is who acts, and the rows, the payloads and the events' actor all name them. On
+    PostgreSQL the login acts whatever a client names: a name that is not the login is
+    refused with a sentence, in the same transaction, so nothing is written in anyone's name.
+    """
+    if handle is not None and not context.database.is_postgresql:
+        context = replace(context, actor=handle)
+    with unit_of_work(context) as work:
+        person = acting_person(work, context)
+        if handle is not None and person.handle != handle:
+            raise ValidationError(
+                f"Your database login is '{person.handle}', so you cannot act as '{handle}': "
+                "on PostgreSQL each person acts as their own login."
+            )
+        yield work, person

@@ -1,6 +1,12 @@
 """Escalation as a training signal: who gets paged, who acknowledges, who lets it escalate.
 
 Computed from pages, notifications and the events table (the audit log), over a window.
+
+Who did something is what the database vouches for: an acknowledgement counts for the page's
+``acknowledged_by`` (written by the person acting, on PostgreSQL the login), and an escalation
+by hand for its event's actor (on PostgreSQL the login; a name in the payload is only a claim).
+A page that moved on because someone escalated it by hand is counted as "by hand" for them,
+not as "by timeout" for those it moved past.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from warroom.domain.vocabulary import NotificationReason
 from warroom.services.context import ServiceContext, reading
 from warroom.store.models import Event, Notification, Page, Person, Team, TeamMembership
 
@@ -25,8 +32,8 @@ class ResponderStats:
     teams: tuple[str, ...]
     received: int = 0
     acknowledged: int = 0
-    escalated_by_timeout: int = 0  # pages that moved past them unacknowledged
-    escalated_by_hand: int = 0  # escalations they asked for
+    escalated_by_timeout: int = 0  # pages the policy moved past them unacknowledged
+    escalated_by_hand: int = 0  # escalations they did by hand
     outside_hours: int = 0
     ack_minutes: list[float] = field(default_factory=list)
 
@@ -71,9 +78,10 @@ def escalation_report(context: ServiceContext, days: int = 30) -> EscalationRepo
             memberships.setdefault(m.person_id, []).append(teams[m.team_id])
         pages = {p.id: p for p in session.scalars(select(Page).where(Page.triggered_at >= since))}
         notes = session.scalars(
-            select(Notification).where(
-                Notification.page_id.in_(list(pages)) if pages else Notification.id < 0
-            )
+            select(Notification)
+            .where(Notification.page_id.in_(list(pages)) if pages else Notification.id < 0)
+            # a person's first step on a page is the one that counts
+            .order_by(Notification.escalation_round, Notification.escalation_level, Notification.id)
         ).all()
         hand = session.scalars(
             select(Event).where(Event.topic == "page.escalated", Event.at >= since)
@@ -83,8 +91,13 @@ def escalation_report(context: ServiceContext, days: int = 30) -> EscalationRepo
         for pid, p in people.items()
     }
     told: dict[int, dict[int, Notification]] = {}
+    steps: dict[int, dict[tuple[int, int], bool]] = {}  # page → step → taken by hand
     for note in notes:
         told.setdefault(note.page_id, {}).setdefault(note.person_id, note)
+        step = (note.escalation_round, note.escalation_level)
+        by_hand = note.reason == NotificationReason.MANUAL_ESCALATION.value
+        page_steps = steps.setdefault(note.page_id, {})
+        page_steps[step] = page_steps.get(step, False) or by_hand
     for page_id, by_person in told.items():
         page = pages[page_id]
         for person_id, note in by_person.items():
@@ -96,19 +109,14 @@ def escalation_report(context: ServiceContext, days: int = 30) -> EscalationRepo
             if page.acknowledged_by_id == person_id and page.acknowledged_at:
                 s.acknowledged += 1
                 s.ack_minutes.append((page.acknowledged_at - note.created_at).total_seconds() / 60)
-            later = [
-                n
-                for n in notes
-                if n.page_id == page_id
-                and (n.escalation_round, n.escalation_level)
-                > (note.escalation_round, note.escalation_level)
-            ]
-            if later and page.acknowledged_by_id != person_id:
-                s.escalated_by_timeout += 1
+            mine = (note.escalation_round, note.escalation_level)
+            later = [step for step in steps[page_id] if step > mine]
+            if later and page.acknowledged_by_id != person_id and not steps[page_id][min(later)]:
+                s.escalated_by_timeout += 1  # the next step was the policy's, not a person's
     by_handle = {s.handle: s for s in stats.values()}
     for event in hand:
-        if event.payload.get("by_hand") and event.payload.get("by") in by_handle:
-            by_handle[str(event.payload["by"])].escalated_by_hand += 1
+        if event.payload.get("by_hand") and event.actor in by_handle:
+            by_handle[event.actor].escalated_by_hand += 1
     active = [s for s in stats.values() if s.received or s.escalated_by_hand]
     team_names = sorted({t for s in active for t in s.teams})
     team_stats = []

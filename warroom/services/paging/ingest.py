@@ -30,6 +30,7 @@ from warroom.domain.errors import ValidationError
 from warroom.domain.text import clean_text
 from warroom.domain.vocabulary import NotificationReason
 from warroom.services.context import ServiceContext, UnitOfWork, unit_of_work
+from warroom.services.identity import acting_person
 from warroom.services.paging.announce import (
     notified_payload,
     record_notifications,
@@ -82,13 +83,15 @@ def ingest(
     default_service: str | None = None,
     *,
     service: str | None = None,
-    strict: bool = False,
+    by_hand: bool = False,
 ) -> IngestResult:
     """One webhook delivery: one transaction. Repeats and HA duplicates update, never page.
 
     ``service`` is the one the delivery's URL names (``/alertmanager/SERVICE``). With
-    ``strict`` (a person paging by hand) an unknown service is an error to correct now
-    instead of a flagged page on the catch-all.
+    ``by_hand`` (a person paging: :func:`create_page`) it is that person's act, so it acts
+    as :func:`acting_person` says (on PostgreSQL the login) or is refused, like every other
+    act of a person; and an unknown service is an error to correct now instead of a flagged
+    page on the catch-all.
 
     The delivery is folded first (within it the last word on an alert wins), then written
     with a handful of statements whatever its size: resolves and repeats as one UPDATE each,
@@ -100,12 +103,14 @@ def ingest(
     system = ALERT_SOURCES.get(sources.pop()) if len(sources) == 1 else SystemActor.WEBHOOK
     with unit_of_work(context, system=system) as work:
         session = work.session
+        if by_hand:
+            acting_person(work, context)
         ref = reference(context, session)
         routed: list[tuple[Route, str | None, AlertIn]] = []
         for alert in alerts:
             route, why = route_alert(ref, alert, service, default_service)
-            if route is None or (strict and why):
-                if strict:
+            if route is None or (by_hand and why):
+                if by_hand:
                     raise ValidationError((why or "no service").removeprefix("unrouted: "))
                 result.unroutable.append(f"{why} (and there is no catch-all service)")
                 continue
@@ -403,7 +408,8 @@ def create_page(
     dedup_key: str | None = None,
     details: str = "",
 ) -> IngestResult:
-    """A page by hand (the CLI, scripts): the same path as an alert."""
+    """A page by hand (the CLI, scripts): the same path as an alert, made by the person acting
+    (on PostgreSQL the login, on SQLite the configured user), who must be on the roster."""
     from warroom.domain.alerts import fingerprint
 
     if not summary.strip():
@@ -420,4 +426,4 @@ def create_page(
         service=service,
         urgency=urgency,
     )
-    return ingest(context, [alert], strict=True)
+    return ingest(context, [alert], by_hand=True)

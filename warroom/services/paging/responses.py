@@ -3,31 +3,28 @@
 Each is a claim: an acknowledgement only takes a page still triggered (or held), so two
 people acknowledging at once, or an acknowledgement racing a sweep, end with exactly one
 acknowledgement and no escalation after it.
+
+Each is a person's act, so each acts as :func:`~warroom.services.identity.acting` says: on
+PostgreSQL the database login, on SQLite the configured user (or the ``handle`` the desktop
+names). The page's ``acknowledged_by``/``resolved_by``, the notification's ``acted_at``, the
+payload's ``handle``/``by`` and the events' actor all name that one person.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from warroom.domain.errors import ConflictError, NotFoundError
 from warroom.domain.vocabulary import NotificationReason, PageState
-from warroom.services.context import ServiceContext, unit_of_work
+from warroom.services.context import ServiceContext
+from warroom.services.identity import acting
 from warroom.services.paging.announce import notified_payload, record_told
 from warroom.services.paging.claims import claimed_count
 from warroom.services.paging.reference import reference
-from warroom.store.models import Notification, Page, Person
-
-
-def _person(session: Session, handle: str) -> Person:
-    person = session.scalar(select(Person).where(Person.handle == handle, Person.active))
-    if person is None:
-        raise NotFoundError(
-            f"there is no active person '{handle}' (check `warroom config set --user`)"
-        )
-    return person
+from warroom.store.models import Notification, Page
 
 
 def _page(session: Session, page_id: int) -> Page:
@@ -38,9 +35,11 @@ def _page(session: Session, page_id: int) -> Page:
 
 
 def acknowledge(context: ServiceContext, page_id: int, handle: str | None = None) -> bool:
-    """Stop escalation. Returns False if it was already acknowledged (by anyone)."""
-    with unit_of_work(context) as work:
-        who = _person(work.session, handle or work.actor)
+    """Stop escalation. Returns False if it was already acknowledged (by anyone).
+
+    ``handle`` (the desktop's user) names who acknowledges; see :func:`acting`.
+    """
+    with acting(context, handle) as (work, who):
         page = _page(work.session, page_id)
         if page.state == PageState.RESOLVED.value:
             raise ConflictError(f"page #{page_id} is already resolved")
@@ -82,8 +81,8 @@ def acknowledge(context: ServiceContext, page_id: int, handle: str | None = None
 
 
 def resolve(context: ServiceContext, page_id: int, handle: str | None = None) -> bool:
-    with unit_of_work(context) as work:
-        who = _person(work.session, handle or work.actor)
+    """The problem is gone. Returns False if it was already resolved."""
+    with acting(context, handle) as (work, who):
         page = _page(work.session, page_id)
         claimed = claimed_count(
             work.session,
@@ -117,7 +116,7 @@ def escalate(
     handle: str | None = None,
 ) -> list[str]:
     """Escalate by hand: to the next level now, or to the subject matter expert for a tag."""
-    with unit_of_work(context) as work:
+    with acting(context, handle) as (work, who):
         page = _page(work.session, page_id)
         if page.state == PageState.RESOLVED.value:
             raise ConflictError(f"page #{page_id} is already resolved")
@@ -156,7 +155,7 @@ def escalate(
                     runbook=page.runbook_id is not None,
                 ),
                 "by_hand": True,
-                "by": handle or work.actor,
+                "by": who.handle,
                 "expertise": to_expertise,
             },
             incident_id=page.incident_id,

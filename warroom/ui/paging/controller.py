@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel
 
 from warroom.domain.errors import WarroomError
 from warroom.domain.events import FeedEvent
-from warroom.engine.ack_queue import AckQueue
+from warroom.engine.ack_queue import AckQueue, Flushed
 from warroom.store.config import data_dir
 from warroom.ui.common.feature import Environment, Feature, ignore_result
 from warroom.ui.common.notifier import Channel
@@ -202,15 +202,22 @@ class PagingFeature(Feature):
     def flush_pending_acks(self) -> None:
         queue = self.ack_queue
 
-        def flush(context: ServiceContext) -> list[int]:
+        def flush(context: ServiceContext) -> Flushed:
             return queue.flush(context)  # the queue file is read on the worker, never here
 
-        def sent(done: list[int]) -> None:
-            if done:
+        def sent(flushed: Flushed) -> None:
+            if flushed.sent:
                 self.show_info(
-                    "Pending acknowledgements sent: " + ", ".join(f"#{p}" for p in done) + "."
+                    "Pending acknowledgements sent: "
+                    + ", ".join(f"#{p}" for p in flushed.sent)
+                    + "."
                 )
-                self.acks_flushed.emit(done)
+                self.acks_flushed.emit(flushed.sent)
+            for page_id, why in flushed.refused:
+                self.show_error(
+                    f"The acknowledgement of page #{page_id} kept on this computer was refused "
+                    f"and dropped. {why}"
+                )
 
         self.submit(flush, sent, lambda _error: None)
 
