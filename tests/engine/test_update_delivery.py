@@ -9,13 +9,13 @@ import logging
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
 
+from tests.webhook_receiver import Receiver, running_receiver
 from warroom.domain.clock import FakeClock
 from warroom.domain.roster_file import dump_roster, parse_roster
 from warroom.engine import update_delivery
@@ -33,54 +33,10 @@ ENV = "WARROOM_TEST_WEBHOOK"
 SECRET = "T0ABC/B0DEF/xoxb-s3cr3t-t0ken"
 
 
-@dataclass
-class Receiver:
-    """A webhook on loopback that answers what it is told to, in order (the last answer
-    repeats), and keeps every request it got. ``hang`` answers nothing until released."""
-
-    answers: list[int | str] = field(default_factory=lambda: [200])
-    requests: list[tuple[str, dict[str, str], dict]] = field(default_factory=list)
-    release: threading.Event = field(default_factory=threading.Event)
-    url: str = ""
-
-    def next_answer(self) -> int | str:
-        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    state = Receiver()
-    lock = threading.Lock()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            with lock:
-                state.requests.append((self.path, dict(self.headers), json.loads(body)))
-                answer = state.next_answer()
-            if answer == "hang":
-                state.release.wait(30)
-                return
-            self.send_response(int(answer))
-            if 300 <= int(answer) < 400:
-                self.send_header("Location", "/moved")
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/services/{SECRET}"
-    yield state
-    state.release.set()
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with running_receiver(f"/services/{SECRET}") as state:
+        yield state
 
 
 @pytest.fixture
