@@ -172,6 +172,11 @@ def test_moving_to_mitigated_offers_the_composer_with_that_status(qtbot, amara_a
         panel.post.click()
     assert [u.status for u in _posted(amara_app, incident)] == ["mitigated"]
     assert panel.offer.isHidden()
+    # not chosen by hand, the composer's status follows the incident's, wherever it moves
+    assert amara_app.context is not None
+    lifecycle.set_status(amara_app.context, incident, "identified")  # say, from the CLI
+    qtbot.waitUntil(lambda: panel.chosen_status() == "identified", timeout=5000)
+    assert "Status: Identified\n" in panel.body.toPlainText()
 
 
 #: "Write update" brings the window to the front, which the offscreen platform cannot do.

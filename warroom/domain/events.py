@@ -123,7 +123,7 @@ _TEMPLATES: dict[str, str] = {
     "runbook.imported": "imported runbook {title}",
     "runbook.step_ticked": "ticked '{step}' in {title}",
     "status_update.posted": "told {audience} about {ref}: {excerpt}",
-    "status_update.due": "reminded @{handle} that the {audience} update of {ref} is due",
+    "status_update.due": "reminded the coordinator that the {audience} update of {ref} is due",
     "status_update.snoozed": "snoozed the {audience} update of {ref} for {minutes} min",
     "status_update.delivered": "delivered the {audience} update of {ref} to {target}",
     "status_update.delivery_retrying": (

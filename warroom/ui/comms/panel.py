@@ -67,6 +67,7 @@ class UpdatesPanel(QWidget):
         self._now = clock
         self.facts: ComposerFacts | None = None
         self._edited = False  # the coordinator typed in the text: no more redrafting
+        self._status_chosen = False  # chosen (or offered): no longer follows the incident's
         self._drafting = False
 
         self.due = QLabel()
@@ -162,6 +163,7 @@ class UpdatesPanel(QWidget):
 
         self.audience.currentIndexChanged.connect(self._on_choice_changed)
         self.status.currentIndexChanged.connect(self._on_choice_changed)
+        self.status.activated.connect(self._on_status_activated)
         self.impact.textEdited.connect(self._on_choice_changed)
         self.doing.textEdited.connect(self._on_choice_changed)
         self.body.textChanged.connect(self._on_body_text_changed)
@@ -180,11 +182,12 @@ class UpdatesPanel(QWidget):
         self.facts = facts
         self.setEnabled(True)
         if other:
-            self._edited = False
+            self._edited = self._status_chosen = False
             self.offer.hide()
             self.result.clear()
             self.impact.clear()
             self.doing.clear()
+        if not self._status_chosen:
             self.set_status(_reported(facts.status))
         self.model.set_updates(rows)
         self.copy.setEnabled(bool(rows))
@@ -202,6 +205,7 @@ class UpdatesPanel(QWidget):
     def offer_status(self, status: str, text: str) -> None:
         """A status change just happened here: the composer, filled in with the status."""
         self._edited = False
+        self._status_chosen = True
         self.set_status(status)
         self.offer.setText(text)
         self.offer.show()
@@ -219,7 +223,7 @@ class UpdatesPanel(QWidget):
 
     def posted(self, text: str) -> None:
         """The update is in: a fresh draft for the next one."""
-        self._edited = False
+        self._edited = self._status_chosen = False
         self.offer.hide()
         self.impact.clear()
         self.doing.clear()
@@ -281,6 +285,9 @@ class UpdatesPanel(QWidget):
 
     def _on_choice_changed(self, *_args: object) -> None:
         self._draft()
+
+    def _on_status_activated(self, _index: int) -> None:
+        self._status_chosen = True  # the coordinator's choice, kept while the incident moves
 
     def _on_body_text_changed(self) -> None:
         if not self._drafting:
