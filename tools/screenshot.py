@@ -1,7 +1,8 @@
 """Take a screenshot of the running app on the demo database, for the README and for review.
 
     python tools/screenshot.py docs/pages.png --view pages [--database URL]
-    WARROOM_USER=carmen python tools/screenshot.py docs/updates.png --view war-room
+    WARROOM_USER=carmen python tools/screenshot.py docs/updates.png --view war-room \
+        --width 1500 --height 1000
 
 ``war-room`` opens the war room of the demo's open incident at its Stakeholder updates panel,
 with the composer drafting an update for customers; where the demo has no open incident, it
