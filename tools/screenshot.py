@@ -1,6 +1,12 @@
 """Take a screenshot of the running app on the demo database, for the README and for review.
 
     python tools/screenshot.py docs/pages.png --view pages [--database URL]
+    WARROOM_USER=carmen python tools/screenshot.py docs/updates.png --view war-room \
+        --width 1500 --height 1000
+
+``war-room`` opens the war room of the demo's open incident at its Stakeholder updates panel,
+with the composer drafting an update for customers; where the demo has no open incident, it
+declares one as the configured user (who must be on the roster) and posts a first update.
 
 Runs the real app (offscreen unless DISPLAY is set), waits until the chosen view has its
 data, sets it up as a person would (a page chosen, a runbook open), grabs the window, exits.
@@ -11,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
 
@@ -19,7 +26,7 @@ from PySide6.QtCore import QTimer
 from warroom.store.config import load_settings
 from warroom.ui.app import WarroomApp, create_application
 
-VIEWS = ("activity", "roster", "pages", "runbooks", "reports")
+VIEWS = ("activity", "roster", "pages", "runbooks", "reports", "war-room")
 
 
 def main() -> int:
@@ -51,9 +58,14 @@ def main() -> int:
             return bool(warroom.runbooks.view.summaries)
         if args.view == "reports":
             return warroom.reports.view.model.rowCount() > 0
+        if args.view == "war-room":
+            return warroom.incidents.view.model.rowCount() > 0
         return True
 
     def arrange() -> None:
+        if args.view == "war-room":
+            open_war_room(warroom, grab)
+            return
         warroom.window.show_view(args.view)
         if args.view == "runbooks":
             runbooks = warroom.runbooks.view
@@ -73,7 +85,8 @@ def main() -> int:
         tries[0] += 1
         if ready() or tries[0] > 200:
             arrange()
-            QTimer.singleShot(1000, grab)
+            if args.view != "war-room":  # that one grabs once its panel has loaded
+                QTimer.singleShot(1000, grab)
         else:
             QTimer.singleShot(50, wait)
 
@@ -82,6 +95,54 @@ def main() -> int:
     warroom.shutdown()
     print(f"saved {args.output}")
     return 0
+
+
+def open_war_room(warroom: WarroomApp, grab: Callable[[], None]) -> None:
+    """The war room of an open incident at its Stakeholder updates panel, the composer
+    drafting for customers; grabbed once the panel shows the incident."""
+    from warroom.services.comms.updates import post_update
+    from warroom.services.incidents import lifecycle, roles
+
+    context = warroom.context
+    assert context is not None
+    model = warroom.incidents.view.model
+    open_rows = [
+        model.incident_at(n)
+        for n in range(model.rowCount())
+        if model.incident_at(n).status not in ("resolved", "closed")
+    ]
+    if open_rows:
+        incident = open_rows[0].id
+    else:
+        incident = lifecycle.declare(
+            context,
+            title="Card payments failing at checkout",
+            severity="SEV1",
+            service="payment-gateway",
+        ).id
+        roles.assign(context, incident, "communication_coordinator", context.actor)
+        post_update(
+            context,
+            incident,
+            "internal",
+            "About 8% of card payments fail at checkout since 14:02. Payments on-call is on "
+            "the bridge; a certificate change on the payment proxy is the first suspect.",
+        )
+    panel = warroom.comms.view
+
+    def loaded(shown: int) -> None:
+        if shown != incident:
+            return
+        warroom.comms.updates_loaded.disconnect(loaded)
+        panel.set_audience("customers")
+        panel.impact.setText("Some card payments fail at checkout; no card is charged twice.")
+        panel.impact.textEdited.emit(panel.impact.text())
+        panel.bring_forward()
+        QTimer.singleShot(1000, grab)
+
+    warroom.comms.updates_loaded.connect(loaded)
+    warroom.window.show_view("incidents")
+    warroom.incidents.open_incident(incident)
 
 
 if __name__ == "__main__":

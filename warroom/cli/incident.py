@@ -107,6 +107,34 @@ def register(commands: Commands, database: argparse.ArgumentParser) -> None:
     release.add_argument("handle", metavar="HANDLE")
     release.set_defaults(handler=_release)
 
+    _register_updates(actions, database)
+
+
+def _register_updates(actions: Any, database: argparse.ArgumentParser) -> None:
+    """``update`` and ``updates``: what the stakeholders are told (issue 13)."""
+    post = actions.add_parser(
+        "update", parents=[database], help="tell an audience how it stands (a stakeholder update)"
+    )
+    post.add_argument("id", type=row_id, metavar="ID")
+    post.add_argument(
+        "--audience", required=True, metavar="A", help="internal, executive or customers"
+    )
+    post.add_argument(
+        "--status",
+        metavar="STATUS",
+        help="what the update reports (default: the incident's status now)",
+    )
+    post.add_argument("text", metavar="TEXT", help="the update, as the audience will read it")
+    post.add_argument("--json", action="store_true")
+    post.set_defaults(handler=_post_update)
+
+    listing = actions.add_parser(
+        "updates", parents=[database], help="what the stakeholders were told, and its delivery"
+    )
+    listing.add_argument("id", type=row_id, metavar="ID")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_list_updates)
+
 
 # ----------------------------------------------------------------------------- handlers
 
@@ -385,6 +413,76 @@ def _release(args: argparse.Namespace) -> int:
         release(context, args.id, args.role, args.handle)
         title = ROLE_TITLE[parse_role(args.role).value]
         print(f"@{args.handle} no longer holds {title} of INC-{args.id}.")
+        return 0
+
+    return with_context(args, act)
+
+
+def _post_update(args: argparse.Namespace) -> int:
+    def act(context: ServiceContext) -> int:
+        from warroom.services.comms.updates import post_update
+
+        posted = post_update(context, args.id, args.audience, args.text, args.status)
+        if args.json:
+            print_json(
+                {
+                    "id": posted.id,
+                    "ref": posted.ref,
+                    "audience": posted.audience,
+                    "status": posted.status,
+                    "deliveries": list(posted.deliveries),
+                }
+            )
+            return 0
+        going = (
+            f"; delivering it to {', '.join(posted.deliveries)} in the background"
+            if posted.deliveries
+            else ""
+        )
+        print(f"Posted the {posted.audience} update of {posted.ref} ({posted.status}){going}.")
+        return 0
+
+    return with_context(args, act)
+
+
+def _list_updates(args: argparse.Namespace) -> int:
+    def act(context: ServiceContext) -> int:
+        from warroom.services.comms.updates import list_updates
+
+        rows = list_updates(context, args.id)
+        if args.json:
+            print_json(
+                [
+                    {
+                        "id": u.id,
+                        "audience": u.audience,
+                        "status": u.status,
+                        "posted_by": u.posted_by,
+                        "posted_at": iso(u.posted_at),
+                        "body": u.body,
+                        "deliveries": [
+                            {
+                                "target": d.target,
+                                "state": d.state,
+                                "shown": d.label,
+                                "attempts": d.attempts,
+                                "code": d.code,
+                                "delivered_at": iso(d.delivered_at),
+                            }
+                            for d in u.deliveries
+                        ],
+                    }
+                    for u in rows
+                ]
+            )
+            return 0
+        if not rows:
+            print(f"Nobody has been told anything about INC-{args.id} yet.")
+        for u in rows:
+            sent = "".join(f"  [{d.target}: {d.label}]" for d in u.deliveries)
+            print(f"{_when(u.posted_at)}  {u.audience:<9} {u.status:<13} @{u.posted_by}{sent}")
+            for line in u.body.splitlines():
+                print(f"    {line}")
         return 0
 
     return with_context(args, act)

@@ -20,6 +20,7 @@ class SystemActor(StrEnum):
     GRAFANA = "system:grafana"
     WEBHOOK = "system:webhook"
     REMINDERS = "system:reminders"
+    UPDATE_DELIVERY = "system:update-delivery"
 
     @property
     def label(self) -> str:

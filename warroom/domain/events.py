@@ -122,7 +122,16 @@ _TEMPLATES: dict[str, str] = {
     "transcript.recorded": "noted on incident #{incident_id}: {excerpt}",
     "runbook.imported": "imported runbook {title}",
     "runbook.step_ticked": "ticked '{step}' in {title}",
-    "status_update.posted": "told {audience}: {excerpt}",
+    "status_update.posted": "told {audience} about {ref}: {excerpt}",
+    "status_update.due": "reminded the coordinator that the {audience} update of {ref} is due",
+    "status_update.snoozed": "snoozed the {audience} update of {ref} for {minutes} min",
+    "status_update.delivered": "delivered the {audience} update of {ref} to {target}",
+    "status_update.delivery_retrying": (
+        "could not deliver the {audience} update of {ref} to {target} ({detail}); will retry"
+    ),
+    "status_update.delivery_failed": (
+        "gave up delivering the {audience} update of {ref} to {target}: {detail}"
+    ),
     "demo.seeded": "seeded the demo organisation ({people} people, {teams} teams)",
 }
 

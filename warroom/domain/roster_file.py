@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -17,12 +18,19 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from warroom.domain.comms import check_template
 from warroom.domain.durations import parse_duration
 from warroom.domain.errors import ValidationError
 from warroom.domain.people import normalise_expertise, validate_handle
 from warroom.domain.schedule import resolve_local
 from warroom.domain.support_hours import public_holidays
-from warroom.domain.vocabulary import RestrictionKind, RotationKind, ScheduleKind
+from warroom.domain.vocabulary import (
+    Audience,
+    DeliveryFormat,
+    RestrictionKind,
+    RotationKind,
+    ScheduleKind,
+)
 from warroom.domain.wallclock import (
     WEEKDAYS,
     format_clock,
@@ -182,6 +190,52 @@ PACE_KEYS = {
 
 
 @dataclass(frozen=True)
+class UpdateTemplateSpec:
+    """A first draft of a stakeholder update: everyone's (``scope`` "") or a team's."""
+
+    scope: str
+    audience: str
+    body: str
+
+
+@dataclass(frozen=True)
+class DeliverySpec:
+    """Where an audience's updates also go. The webhook's address is a secret (a chat
+    webhook's token is part of it), so the file names where it is kept, never the address:
+    an environment variable of the engine that delivers (``url_env``), or an entry in its OS
+    keyring (``url_keyring``)."""
+
+    audience: str
+    name: str
+    url_env: str | None
+    url_keyring: str | None
+    format: str
+
+
+@dataclass(frozen=True)
+class UpdatesSpec:
+    """``incidents: updates:``: templates and webhooks, in a canonical order (a round trip
+    through the database compares equal)."""
+
+    templates: tuple[UpdateTemplateSpec, ...] = ()
+    deliveries: tuple[DeliverySpec, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.templates or self.deliveries)
+
+
+def updates_spec(
+    templates: Iterable[UpdateTemplateSpec], deliveries: Iterable[DeliverySpec]
+) -> UpdatesSpec:
+    order = {audience.value: n for n, audience in enumerate(Audience)}
+    return UpdatesSpec(
+        tuple(sorted(templates, key=lambda t: (t.scope, order.get(t.audience, 9)))),
+        tuple(sorted(deliveries, key=lambda d: order.get(d.audience, 9))),
+    )
+
+
+@dataclass(frozen=True)
 class RosterOrigin:
     """Where a parsed roster came from.
 
@@ -206,6 +260,7 @@ class RosterSpec:
     escalation_policies: tuple[PolicySpec, ...] = ()
     services: tuple[ServiceSpec, ...] = ()
     severities: tuple[SeverityPaceSpec, ...] = ()
+    updates: UpdatesSpec = field(default_factory=UpdatesSpec)
     #: Set by :func:`parse_roster`; not part of what the roster *is* (a round trip ignores it).
     origin: RosterOrigin | None = field(default=None, compare=False)
 
@@ -351,6 +406,7 @@ def parse_roster(text: str, source: str = "roster.yaml", today: date | None = No
         reader, document, team_slugs, {p.slug for p in policies}, {s.slug for s in support}
     )
     severities = _severities(reader, document)
+    updates = _updates(reader, document, team_slugs)
     if reader.problems:
         raise RosterFileError(reader.problems)
     return RosterSpec(
@@ -361,6 +417,7 @@ def parse_roster(text: str, source: str = "roster.yaml", today: date | None = No
         tuple(policies),
         tuple(services),
         tuple(severities),
+        updates,
         origin=RosterOrigin(source, _section_lines(text)),
     )
 
@@ -796,8 +853,8 @@ def _severities(reader: _Reader, document: dict[str, Any]) -> list[SeverityPaceS
         return []
     line = section.get(LINE, line)
     for key in section:
-        if key not in (LINE, "severities"):
-            reader.problem(line, f"incidents: unknown key '{key}' (expected severities)")
+        if key not in (LINE, "severities", "updates"):
+            reader.problem(line, f"incidents: unknown key '{key}' (expected severities or updates)")
     levels = section.get("severities") or {}
     if not isinstance(levels, dict):
         reader.problem(line, "incidents.severities maps SEV1…SEV4 to their pace")
@@ -844,6 +901,127 @@ def _severities(reader: _Reader, document: dict[str, Any]) -> list[SeverityPaceS
                 values[PACE_KEYS[key]] = value
         out.append(SeverityPaceSpec(severity, **values))
     return sorted(out, key=lambda s: s.severity)
+
+
+#: The keys of ``incidents: updates:`` and of one audience's webhook.
+UPDATES_KEYS = frozenset({"templates", "teams", "deliver"})
+DELIVERY_KEYS = frozenset({"name", "url_env", "url_keyring", "format"})
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+_KEYRING_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def _updates(reader: _Reader, document: dict[str, Any], teams: set[str]) -> UpdatesSpec:
+    """``incidents: {updates: {templates: {...}, teams: {slug: {...}}, deliver: {...}}}``."""
+    section = document.get("incidents")
+    if not isinstance(section, dict) or section.get("updates") is None:
+        return UpdatesSpec()
+    updates = section["updates"]
+    line = section.get(LINE, document.get(LINE, 1))
+    if not isinstance(updates, dict):
+        reader.problem(line, "incidents.updates is a mapping of templates, teams and deliver")
+        return UpdatesSpec()
+    line = updates.get(LINE, line)
+    reader.known(updates, UPDATES_KEYS, "incidents.updates")
+    templates = _templates(reader, updates.get("templates"), "", line)
+    per_team = updates.get("teams") or {}
+    if not isinstance(per_team, dict):
+        reader.problem(line, "incidents.updates.teams maps a team's slug to its templates")
+        per_team = {}
+    for slug, drafts in per_team.items():
+        if slug == LINE:
+            continue
+        if str(slug) not in teams:
+            reader.problem(
+                per_team.get(LINE, line), f"incidents.updates names unknown team '{slug}'"
+            )
+            continue
+        templates += _templates(reader, drafts, str(slug), per_team.get(LINE, line))
+    return updates_spec(templates, _deliveries(reader, updates.get("deliver"), line))
+
+
+def _templates(reader: _Reader, drafts: Any, scope: str, line: object) -> list[UpdateTemplateSpec]:
+    where = f"incidents.updates: team '{scope}'" if scope else "incidents.updates.templates"
+    if drafts is None:
+        return []
+    if not isinstance(drafts, dict):
+        reader.problem(line, f"{where} maps an audience (internal, executive, customers) to text")
+        return []
+    line = drafts.get(LINE, line)
+    out = []
+    for audience, body in drafts.items():
+        if audience == LINE:
+            continue
+        if audience not in {a.value for a in Audience}:
+            reader.problem(
+                line, f"{where}: '{audience}' is not an audience (internal, executive, customers)"
+            )
+            continue
+        if not isinstance(body, str):
+            reader.problem(line, f"{where}: the {audience} template is text")
+            continue
+        try:
+            check_template(body)
+        except ValidationError as error:
+            reader.problem(line, f"{where}: the {audience} template: {error}")
+            continue
+        out.append(UpdateTemplateSpec(scope, audience, body))
+    return out
+
+
+def _deliveries(reader: _Reader, deliver: Any, line: object) -> list[DeliverySpec]:
+    if deliver is None:
+        return []
+    if not isinstance(deliver, dict):
+        reader.problem(line, "incidents.updates.deliver maps an audience to its webhook")
+        return []
+    line = deliver.get(LINE, line)
+    out = []
+    for audience, target in deliver.items():
+        if audience == LINE:
+            continue
+        what = f"incidents.updates.deliver: {audience}"
+        if audience not in {a.value for a in Audience}:
+            reader.problem(
+                line,
+                "incidents.updates.deliver: "
+                f"'{audience}' is not an audience (internal, executive, customers)",
+            )
+            continue
+        if not isinstance(target, dict):
+            reader.problem(line, f"{what} is {{url_env: NAME}} or {{url_keyring: NAME}}")
+            continue
+        where = target.get(LINE, line)
+        if "url" in target:
+            reader.problem(
+                where,
+                f"{what}: a webhook address holds its secret token, so it does not go in the "
+                "file (nor in the database, nor in git); put it in an environment variable "
+                "and write url_env: ITS_NAME, or in the OS keyring and write url_keyring: "
+                "ENTRY",
+            )
+            target = {k: v for k, v in target.items() if k != "url"}
+        reader.known(target, DELIVERY_KEYS, what)
+        url_env, url_keyring = _opt(target, "url_env"), _opt(target, "url_keyring")
+        if (url_env is None) == (url_keyring is None):
+            reader.problem(where, f"{what} needs one of url_env or url_keyring")
+        elif url_env is not None and not _ENV_NAME.match(url_env):
+            reader.problem(
+                where,
+                f"{what}: url_env names an environment variable (letters, digits and _), "
+                "not the address itself",
+            )
+        elif url_keyring is not None and not _KEYRING_NAME.match(url_keyring):
+            reader.problem(
+                where,
+                f"{what}: url_keyring names a keyring entry (letters, digits, '.', '_', '-'), "
+                "not the address itself",
+            )
+        kind = str(target.get("format") or DeliveryFormat.CHAT.value)
+        if kind not in {f.value for f in DeliveryFormat}:
+            reader.problem(where, f"{what}: format is chat or json, not '{kind}'")
+        name = str(target.get("name") or url_keyring or url_env or "webhook").strip()[:100]
+        out.append(DeliverySpec(str(audience), name, url_env, url_keyring, kind))
+    return out
 
 
 def _strip_lines(value: Any) -> Any:
@@ -989,25 +1167,56 @@ def roster_to_document(spec: RosterSpec) -> dict[str, Any]:
             }
             for s in spec.services
         ],
-        **(
-            {
-                "incidents": {
-                    "severities": {
-                        pace.severity: {
-                            key: getattr(pace, field_name) for key, field_name in PACE_KEYS.items()
-                        }
-                        for pace in spec.severities
-                    }
-                }
-            }
-            if spec.severities
-            else {}
-        ),
+        **_incidents_document(spec),
     }
+
+
+def _incidents_document(spec: RosterSpec) -> dict[str, Any]:
+    incidents: dict[str, Any] = {}
+    if spec.severities:
+        incidents["severities"] = {
+            pace.severity: {key: getattr(pace, name) for key, name in PACE_KEYS.items()}
+            for pace in spec.severities
+        }
+    if not spec.updates.empty:
+        updates: dict[str, Any] = {}
+        everyone = {t.audience: t.body for t in spec.updates.templates if not t.scope}
+        if everyone:
+            updates["templates"] = everyone
+        teams: dict[str, dict[str, str]] = {}
+        for template in spec.updates.templates:
+            if template.scope:
+                teams.setdefault(template.scope, {})[template.audience] = template.body
+        if teams:
+            updates["teams"] = teams
+        if spec.updates.deliveries:
+            updates["deliver"] = {
+                d.audience: {
+                    "name": d.name,
+                    **({"url_env": d.url_env} if d.url_env else {}),
+                    **({"url_keyring": d.url_keyring} if d.url_keyring else {}),
+                    "format": d.format,
+                }
+                for d in spec.updates.deliveries
+            }
+        incidents["updates"] = updates
+    return {"incidents": incidents} if incidents else {}
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes text of several lines (an update template) as a block, as a person would."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
 
 
 def dump_roster(spec: RosterSpec) -> str:
     header = "# warroom roster: people, teams, support hours, schedules, escalation, services\n"
-    return header + yaml.safe_dump(
-        roster_to_document(spec), sort_keys=False, allow_unicode=True, width=100
+    return header + yaml.dump(
+        roster_to_document(spec), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
     )

@@ -109,6 +109,21 @@ class Audience(StrEnum):
     CUSTOMERS = "customers"
 
 
+class DeliveryState(StrEnum):
+    """Where a stakeholder update stands on its way to a webhook."""
+
+    PENDING = "pending"  # not tried yet (or waiting for an engine that knows the address)
+    SENDING = "sending"  # claimed by one engine, which is talking to the webhook now
+    SENT = "sent"
+    RETRYING = "retrying"  # a 5xx or a timeout: tried again later
+    FAILED = "failed"  # a 4xx, or out of attempts: nobody tries again
+
+
+class DeliveryFormat(StrEnum):
+    CHAT = "chat"  # {"text": the update as Markdown}: Slack, Mattermost, Rocket.Chat, Google Chat
+    JSON = "json"  # the incident and the update as fields, for a status page's API or a relay
+
+
 def values(enum: type[StrEnum]) -> list[str]:
     """The stored spelling of every member, in declaration order."""
     return [member.value for member in enum]

@@ -1,6 +1,7 @@
 """The background engine: a local alarm clock (APScheduler) over steps whose state lives in the
 database — escalations, releases at the start of support hours, acknowledgement timeouts,
-and the reminders that an incident drags on.
+the reminders that an incident drags on or that its stakeholders are due an update, and the
+delivery of those updates to webhooks.
 
 The scheduler never shares a job store. Its alarm is derived from the database: "run at the
 next instant anything falls due", re-derived after every run, at start-up, and by a slow safety
@@ -23,6 +24,8 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from warroom.domain.errors import WarroomError
+from warroom.engine.update_delivery import deliver as deliver_updates
+from warroom.services.comms.reminders import sweep as remind_updates
 from warroom.services.context import ServiceContext
 from warroom.services.incidents.reminders import sweep as remind
 from warroom.services.paging.escalation import sweep as escalate
@@ -41,10 +44,13 @@ class Step:
     run: Callable[[ServiceContext], Any]
 
 
-#: What every engine runs, in this order: pages first, they wake people.
+#: What every engine runs, in this order: pages first, they wake people; webhook deliveries
+#: last, as their calls may take seconds.
 STEPS: tuple[Step, ...] = (
     Step("paging", escalate),
     Step("incident reminders", remind),
+    Step("update reminders", remind_updates),
+    Step("update deliveries", deliver_updates),
 )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from warroom.domain.errors import RemovalRefusedError
 from warroom.domain.roster_file import (
+    DeliverySpec,
     LayerSpec,
     LevelSpec,
     OverrideSpec,
@@ -37,11 +38,15 @@ from warroom.domain.roster_file import (
     SupportHoursSpec,
     TargetSpec,
     TeamSpec,
+    UpdatesSpec,
+    UpdateTemplateSpec,
+    updates_spec,
 )
 from warroom.domain.vocabulary import ScheduleKind
 from warroom.services.context import ServiceContext, UnitOfWork, reading, unit_of_work
 from warroom.services.roster_removals import RemovalPlan, join_and, plan_removals
 from warroom.store.models import (
+    DeliveryTarget,
     EscalationLevel,
     EscalationPolicy,
     EscalationTarget,
@@ -59,6 +64,7 @@ from warroom.store.models import (
     SupportWindow,
     Team,
     TeamMembership,
+    UpdateTemplate,
 )
 
 FROM_FILE = "roster-file"
@@ -264,7 +270,19 @@ def read_roster(session: Session, since: datetime | None = None) -> RosterSpec:
         )
         for row in session.scalars(select(SeverityPolicyRow).order_by(SeverityPolicyRow.severity))
     )
-    return RosterSpec(people, teams, support, tuple(schedules), policies, services, severities)
+    updates = updates_spec(
+        (
+            UpdateTemplateSpec(t.scope, t.audience, t.body)
+            for t in session.scalars(select(UpdateTemplate))
+        ),
+        (
+            DeliverySpec(d.audience, d.name, d.url_env, d.url_keyring, d.format)
+            for d in session.scalars(select(DeliveryTarget))
+        ),
+    )
+    return RosterSpec(
+        people, teams, support, tuple(schedules), policies, services, severities, updates
+    )
 
 
 def _target_ref(
@@ -345,6 +363,7 @@ class _Importer:
         ids = self._ids()
         self.services(spec.services, current.services, ids)
         self.severities(spec.severities, current.severities)
+        self.updates(spec.updates, current.updates)
         if plan is not None:
             self._remove(plan)
 
@@ -376,6 +395,54 @@ class _Importer:
                 if row is not None:
                     self.session.delete(row)
                     self.changes.removed.append(f"incident pace {severity} (back to defaults)")
+
+    def updates(self, wanted: UpdatesSpec, current: UpdatesSpec) -> None:
+        """Update templates and webhooks are exactly what the file says (a template it
+        leaves out falls back to everyone's, then to the one that ships)."""
+        have = {(t.scope, t.audience): t for t in current.templates}
+        want = {(t.scope, t.audience): t for t in wanted.templates}
+        for (scope, audience), template in want.items():
+            label = f"update template {scope + '/' if scope else ''}{audience}"
+            if have.get((scope, audience)) == template:
+                continue
+            row = self.session.scalar(
+                select(UpdateTemplate).where(
+                    UpdateTemplate.scope == scope, UpdateTemplate.audience == audience
+                )
+            )
+            if row is None:
+                row = UpdateTemplate(scope=scope, audience=audience)
+                self.session.add(row)
+                self.changes.added.append(label)
+            else:
+                self.changes.changed.append(label)
+            row.body = template.body
+        targets = {d.audience: d for d in current.deliveries}
+        for delivery in wanted.deliveries:
+            if targets.get(delivery.audience) == delivery:
+                continue
+            target = self.session.get(DeliveryTarget, delivery.audience)
+            label = f"update delivery {delivery.audience} → {delivery.name}"
+            if target is None:
+                target = DeliveryTarget(audience=delivery.audience)
+                self.session.add(target)
+                self.changes.added.append(label)
+            else:
+                self.changes.changed.append(label)
+            target.name, target.format = delivery.name, delivery.format
+            target.url_env, target.url_keyring = delivery.url_env, delivery.url_keyring
+        if not self.prune:
+            return
+        for scope, audience in sorted(set(have) - set(want)):
+            self.session.execute(
+                delete(UpdateTemplate).where(
+                    UpdateTemplate.scope == scope, UpdateTemplate.audience == audience
+                )
+            )
+            self.changes.removed.append(f"update template {scope + '/' if scope else ''}{audience}")
+        for audience in sorted(set(targets) - {d.audience for d in wanted.deliveries}):
+            self.session.execute(delete(DeliveryTarget).where(DeliveryTarget.audience == audience))
+            self.changes.removed.append(f"update delivery {audience}")
 
     def _demote(self, leaving: tuple[str, ...]) -> None:
         """A schedule on its way out gives up its team's primary or secondary slot first, so

@@ -61,6 +61,8 @@ DELETABLE_TABLES = frozenset(
         "services",
         "runbook_steps",
         "runbook_services",
+        "update_templates",
+        "delivery_targets",
     }
 )
 #: Clients may read these and nothing more.

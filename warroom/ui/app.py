@@ -30,6 +30,7 @@ from warroom.ui.common.main_window import MainWindow
 from warroom.ui.common.notifier import Notifier
 from warroom.ui.common.opening import open_and_check
 from warroom.ui.common.tasks import TaskRunner
+from warroom.ui.comms.controller import CommsFeature
 from warroom.ui.incidents.controller import IncidentsFeature
 from warroom.ui.pages.controller import PagesFeature
 from warroom.ui.paging.controller import PagingFeature, tray_available
@@ -105,6 +106,7 @@ class WarroomApp(QObject):
         self.runbooks = self._add(RunbooksFeature(self.env, self))
         self.reports = self._add(ReportsFeature(self.env, self))
         self.paging = self._add(PagingFeature(self.env, in_tray=self.in_tray, parent=self))
+        self.comms = self._add(CommsFeature(self.env, self))  # a panel of the war room
 
     def _add(self, feature: F) -> F:
         self.features.append(feature)
@@ -130,6 +132,12 @@ class WarroomApp(QObject):
         incidents.show_requested.connect(self._on_incidents_show_requested)
         paging.show_window_requested.connect(self.window.bring_to_front)
         paging.quit_requested.connect(self._on_paging_quit_requested)
+        # Stakeholder updates follow the war room that is open, and the status changes made
+        # here; a reminder's "Write update" opens that war room.
+        comms = self.comms
+        incidents.incident_opened.connect(comms.show_incident)
+        incidents.status_changed.connect(comms.offer_update)
+        comms.open_incident_requested.connect(self._on_open_incident_requested)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -151,10 +159,15 @@ class WarroomApp(QObject):
             return
         self._past_first_paint = True
         self.window.build_all_views()
+        self._add_war_room_panels()
         self.notifier.start()
         if tray_available():
             self.paging.tray.show()
         self._open_database(self.settings)
+
+    def _add_war_room_panels(self) -> None:
+        """Panels other features keep in the incidents' war room (built with the views)."""
+        self.incidents.view.war_room.add_panel("Stakeholder updates", self.comms.view)
 
     def _open_database(self, settings: Settings) -> None:
         if self._shut_down or self.database is not None:

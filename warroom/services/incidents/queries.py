@@ -18,6 +18,7 @@ from warroom.domain.incidents import (
     warnings,
 )
 from warroom.domain.vocabulary import IncidentRole, IncidentStatus
+from warroom.services.comms.cadence import earliest_dues
 from warroom.services.context import ServiceContext, reading
 from warroom.services.incidents.common import load_incident, pace
 from warroom.store.feed import events_of
@@ -55,6 +56,10 @@ class IncidentRow:
     service: str | None = None
     closed_at: datetime | None = None
     close_proposed: bool = False
+    #: When its stakeholders are next due an update, and which audience (the one due
+    #: first); past due, the list and the war room show it red. None: no update is due.
+    update_due_at: datetime | None = None
+    update_due_audience: str | None = None
 
     @property
     def ref(self) -> str:
@@ -91,6 +96,8 @@ def _rows(session: Session, *where: object) -> list[IncidentRow]:
         .where(*where)  # type: ignore[arg-type]
         .order_by(Incident.declared_at.desc(), Incident.id.desc())
     ).all()
+    cadence = {severity: p.update_minutes for severity, p in policies(session).items()}
+    due = earliest_dues(session, [i for i, *_ in rows], cadence)
     return [
         IncidentRow(
             i.id,
@@ -104,6 +111,8 @@ def _rows(session: Session, *where: object) -> list[IncidentRow]:
             service,
             i.closed_at,
             i.close_proposed_by is not None,
+            due[i.id].due if i.id in due else None,
+            due[i.id].audience if i.id in due else None,
         )
         for i, name, handle, service in rows
     ]

@@ -1,5 +1,11 @@
 """Every table of the product. Importing this package registers them all on ``Base.metadata``."""
 
+from warroom.store.models.comms import (
+    DeliveryTarget,
+    UpdateDelivery,
+    UpdateSnooze,
+    UpdateTemplate,
+)
 from warroom.store.models.escalation import EscalationLevel, EscalationPolicy, EscalationTarget
 from warroom.store.models.events import Event
 from warroom.store.models.incidents import (
@@ -27,6 +33,7 @@ from warroom.store.models.services import Service, SupportHours, SupportWindow
 
 __all__ = [
     "ChecklistTick",
+    "DeliveryTarget",
     "EscalationLevel",
     "EscalationPolicy",
     "EscalationTarget",
@@ -57,4 +64,7 @@ __all__ = [
     "TeamMembership",
     "TranscriptEntry",
     "TranscriptRevision",
+    "UpdateDelivery",
+    "UpdateSnooze",
+    "UpdateTemplate",
 ]

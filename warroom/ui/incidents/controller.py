@@ -38,6 +38,7 @@ class IncidentsFeature(Feature):
     role_conflict(str): the database gave a role to someone else first; the sentence says who.
     open_page_requested(int): show this page in the Pages workspace.
     show_requested(): bring the window up on this view (from a notification).
+    status_changed(int, str): this desktop moved an incident to a status (committed).
     """
 
     key = "incidents"
@@ -49,6 +50,7 @@ class IncidentsFeature(Feature):
     role_conflict = Signal(str)
     open_page_requested = Signal(int)
     show_requested = Signal()
+    status_changed = Signal(int, str)
 
     def __init__(self, env: Environment, parent: QObject | None = None) -> None:
         super().__init__(env, parent)
@@ -216,7 +218,10 @@ class IncidentsFeature(Feature):
 
             return set_status(context, incident, status)
 
-        self.submit(change, lambda _old: None, self.show_error)
+        def changed(_old: str) -> None:
+            self.status_changed.emit(incident, status)
+
+        self.submit(change, changed, self.show_error)
 
     def assign(self, handle: str, from_role: str | None, role: str) -> None:
         """A person dropped on a role (from the bench, or from another role)."""

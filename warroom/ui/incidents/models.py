@@ -26,6 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
+from warroom.domain.comms import overdue_text
 from warroom.domain.incidents import ROLE_TITLE, elapsed, incident_ref
 from warroom.ui.common.timefmt import is_night, short_time
 from warroom.ui.widgets.tables import HeaderedTableModel
@@ -45,6 +46,8 @@ SEVERITY_COLOURS = {
     "SEV3": QColor("#de911d"),
     "SEV4": QColor("#616e7c"),
 }
+#: An overdue stakeholder update, in the list and in the war room's header.
+OVERDUE_COLOUR = "#cf1124"
 STATUS_COLOURS = {
     "investigating": QColor("#cf1124"),
     "identified": QColor("#de911d"),
@@ -97,8 +100,8 @@ def dragged_person(mime: QMimeData | None) -> DraggedPerson | None:
 class IncidentsModel(HeaderedTableModel):
     """Open incidents first, then the recently closed; T+ and last activity follow the clock."""
 
-    SEVERITY, REF, TITLE, STATUS, AGE, COMMANDER, ACTIVITY = range(7)
-    HEADERS = ("Sev", "Ref", "Title", "Status", "Age", "Commander", "Last activity")
+    SEVERITY, REF, TITLE, STATUS, AGE, COMMANDER, ACTIVITY, NEXT_UPDATE = range(8)
+    HEADERS = ("Sev", "Ref", "Title", "Status", "Age", "Commander", "Last activity", "Next update")
 
     def __init__(
         self,
@@ -123,10 +126,10 @@ class IncidentsModel(HeaderedTableModel):
         return next((n for n, r in enumerate(self._rows) if r.id == incident_id), None)
 
     def tick(self) -> None:
-        """The clock moved: ages and last activity change."""
+        """The clock moved: ages, last activity and updates falling due change."""
         if self._rows:
             self.dataChanged.emit(
-                self.index(0, self.AGE), self.index(len(self._rows) - 1, self.ACTIVITY)
+                self.index(0, self.AGE), self.index(len(self._rows) - 1, self.NEXT_UPDATE)
             )
 
     def row_total(self) -> int:
@@ -137,6 +140,8 @@ class IncidentsModel(HeaderedTableModel):
             return None
         row, column, now = self._rows[index.row()], index.column(), self._now()
         closed = row.status == "closed"
+        if column == self.NEXT_UPDATE:
+            return self._next_update(row, role, now)
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.SEVERITY:
                 return row.severity
@@ -167,6 +172,22 @@ class IncidentsModel(HeaderedTableModel):
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole and column == self.TITLE:
             return row.title
+        return None
+
+    def _next_update(self, row: IncidentRow, role: int, now: datetime) -> Any:
+        """When stakeholders are due an update: red and bold once it is overdue."""
+        due, audience = row.update_due_at, row.update_due_audience
+        if due is None:
+            return None
+        overdue = due <= now
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{audience}: {overdue_text(due, now)}"
+        if role == Qt.ItemDataRole.ForegroundRole and overdue:
+            return QColor(OVERDUE_COLOUR)
+        if role == Qt.ItemDataRole.FontRole and overdue:
+            return self._bold
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"The next update to {audience} is due {short_time(due, now)}"
         return None
 
 

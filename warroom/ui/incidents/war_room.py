@@ -26,11 +26,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from warroom.domain.comms import overdue_text
 from warroom.domain.incidents import BOARD_ORDER, ROLE_TITLE, elapsed, incident_ref
 from warroom.domain.vocabulary import IncidentStatus, Severity
 from warroom.ui.common.timefmt import full_time, short_time
 from warroom.ui.incidents.board import BenchPanel, RoleBoard
-from warroom.ui.incidents.models import SEVERITY_COLOURS, STATUS_COLOURS, BenchModel
+from warroom.ui.incidents.models import (
+    OVERDUE_COLOUR,
+    SEVERITY_COLOURS,
+    STATUS_COLOURS,
+    BenchModel,
+)
 
 if TYPE_CHECKING:  # the services load SQLAlchemy: imported after the first paint
     from warroom.services.incidents.queries import IncidentDetail
@@ -111,6 +117,8 @@ class WarRoomView(QWidget):
         self.facts.setObjectName("viewSubtitle")
         self.clock_label = QLabel()
         self.clock_label.setObjectName("incidentClock")
+        self.update_due = QLabel()  # when stakeholders are due an update; red when overdue
+        self.update_due.setObjectName("updateDue")
         self.bridge = QPushButton("Join the bridge")
         self.bridge.setObjectName("bridgeButton")
         self.bridge.clicked.connect(self._on_bridge_clicked)
@@ -123,6 +131,7 @@ class WarRoomView(QWidget):
         top.addWidget(self.ref)
         top.addWidget(self.severity_chip)
         top.addLayout(titles, 1)
+        top.addWidget(self.update_due)
         top.addWidget(self.clock_label)
         top.addWidget(self.bridge)
         self._second = QTimer(self)  # T+ is read aloud on the bridge: it ticks by the second
@@ -323,6 +332,21 @@ class WarRoomView(QWidget):
         end = detail.row.closed_at if detail.row.status == "closed" else None
         self.clock_label.setText(elapsed(detail.row.declared_at, end or self._now()))
         self.clock_label.setToolTip(f"Declared {full_time(detail.row.declared_at)}")
+        self._show_update_due(detail)
+
+    def _show_update_due(self, detail: IncidentDetail) -> None:
+        due, audience, now = detail.row.update_due_at, detail.row.update_due_audience, self._now()
+        self.update_due.setVisible(due is not None)
+        if due is None:
+            return
+        overdue = due <= now
+        self.update_due.setText(f"Update to {audience} {overdue_text(due, now)}")
+        if self.update_due.property("overdue") != overdue:  # the clock ticks by the second
+            self.update_due.setProperty("overdue", overdue)
+            self.update_due.setStyleSheet(
+                f"color: {OVERDUE_COLOUR}; font-weight: 600;" if overdue else "color: #616e7c;"
+            )
+        self.update_due.setToolTip(f"Due {full_time(due)}")
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._second.stop()
