@@ -131,6 +131,18 @@ def test_the_client_role_does_the_apps_work_and_nothing_more(roles: Roles) -> No
         assert len(ingest(context, delivery[:1]).repeated) == 1
         sweep(context)
         assert who_is_on_call(context)
+        # the war room: declare, staff, open it (presence comes and goes), drop a pace
+        from dataclasses import replace
+
+        from warroom.services.incidents import lifecycle, presence
+        from warroom.services.incidents import roles as incident_roles
+
+        incident = lifecycle.declare(context, title="Checkout 5xx", severity="SEV1").id
+        incident_roles.assign(context, incident, "scribe", "tom.h")
+        assert presence.heartbeat(context, incident, "desktop-1")
+        presence.leave(context, incident, "desktop-1")
+        without_pace = replace(spec, severities=spec.severities[:1])
+        assert any("incident pace" in r for r in import_roster(context, without_pace).removed)
         with client.engine.connect() as connection:
             events, _cursor = read_latest(connection, 10)
         assert events

@@ -142,6 +142,8 @@ class _Seeder:
                 "person": "people",
                 "support": "support hours",
                 "escalation": "escalation policies",
+                "incident": "incident paces",
+                "update": "update templates",
             }.get(kind, kind + "s")
             self.report.count(kind)
         self.session.flush()

@@ -63,6 +63,10 @@ DELETABLE_TABLES = frozenset(
         "runbook_services",
         "update_templates",
         "delivery_targets",
+        # the roster file's pace per severity: a severity it leaves out goes back to defaults
+        "severity_policies",
+        # an open war room's heartbeat row, deleted when the desktop closes it
+        "presence",
     }
 )
 #: Clients may read these and nothing more.
