@@ -51,3 +51,30 @@ def test_the_smoke_test_opens_the_window_not_the_tray(capsys: pytest.CaptureFixt
     code, _, err = run_argparse(capsys, "--smoke-test", "--tray")
     assert code == 2
     assert "not allowed with argument --smoke-test" in err
+
+
+def test_a_view_that_cannot_load_fails_the_smoke_test(sqlite_url: str) -> None:
+    # The window paints and the database opens, but a view showing an error is not a working
+    # installation. A process of its own (the smoke test ends its application's event loop,
+    # which would end this test process's too), with the roster's query broken in it.
+    broken = (
+        "import sys\n"
+        "import warroom.services.roster_view as roster_view\n"
+        "def broken(context):\n"
+        "    raise RuntimeError('the roster query broke')\n"
+        "roster_view.roster_snapshot = broken\n"
+        "from warroom.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    environ = child_environment()
+    environ.pop("QT_QPA_PLATFORM", None)
+    done = subprocess.run(
+        [sys.executable, "-c", broken, "--smoke-test", "--database", sqlite_url],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "warroom: The smoke test failed: " in done.stderr
+    assert "the roster query broke" in done.stderr.splitlines()[-1]

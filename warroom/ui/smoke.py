@@ -23,8 +23,9 @@ from warroom.store.config import Settings
 from warroom.ui.app import WarroomApp
 from warroom.ui.common.application import create_application
 
-#: How often the features' first loads are looked at once the database is open.
-POLL_MS = 50
+#: How often the worker is looked at once the database is open, and for how long it must
+#: have had nothing to do: some views ask for their first load a little after the start.
+POLL_MS, QUIET_MS = 50, 300
 
 
 def run_smoke_test(settings: Settings, *, timeout: float = 60.0) -> int:
@@ -39,6 +40,9 @@ def run_smoke_test(settings: Settings, *, timeout: float = 60.0) -> int:
         if done[0]:
             return
         done[0] = True
+        banner = warroom.window.banner
+        if error is None and not banner.isHidden() and banner.property("level") == "error":
+            error = f"the window shows an error: {banner.message.text()}"  # a view's own failure
         if error is not None:
             errors.append(error)
         deadline.stop()
@@ -52,15 +56,16 @@ def run_smoke_test(settings: Settings, *, timeout: float = 60.0) -> int:
 
     def on_database_ready() -> None:
         stage[0] = "waiting for the views' first loads"
-        wait_for_loads()
+        wait_for_loads(0)
 
-    def wait_for_loads() -> None:
+    def wait_for_loads(idle_ms: int) -> None:
         if done[0]:
             return
-        if warroom.tasks.pending:
-            QTimer.singleShot(POLL_MS, wait_for_loads)
-        else:
+        if idle_ms >= QUIET_MS:
             finish()
+            return
+        idle_ms = 0 if warroom.tasks.pending else idle_ms + POLL_MS
+        QTimer.singleShot(POLL_MS, lambda: wait_for_loads(idle_ms))
 
     deadline = QTimer()
     deadline.setSingleShot(True)
