@@ -82,6 +82,8 @@ def project(tmp_path: Path) -> Path:
     (folder / "pyproject.toml").write_text(PYPROJECT)
     (folder / "backend.py").write_text(BACKEND)
     (folder / "devprobe.py").write_text(PROBE)
+    (folder / "packaging").mkdir()
+    (folder / "packaging" / "constraints.txt").write_text("# nothing pinned\n")
     return folder
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from warroom import __version__
 from warroom.cli import (
     app,
+    autostart,
     config,
     db,
     demo,
@@ -57,6 +58,7 @@ COMMAND_GROUPS = (
     runbooks,
     oncall,
     schedule,
+    autostart,
 )
 
 

@@ -11,6 +11,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from warroom.domain.errors import WarroomError
+from warroom.ui.common.icons import app_icon
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -31,6 +32,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("warroom")
     app.setOrganizationName("warroom")
     app.setDesktopFileName("org.warroom.Warroom")
+    app.setWindowIcon(app_icon())
     app.setStyle("Fusion")
     font = QFont(app.font())
     font.setPointSizeF(max(font.pointSizeF(), 10.0))

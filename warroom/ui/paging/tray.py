@@ -5,9 +5,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
-from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QObject, Signal, SignalInstance
+from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from warroom.ui.common.icons import named_icon
 
 if TYPE_CHECKING:  # the services load SQLAlchemy: imported after the first paint
     from warroom.services.paging.queries import MyPage
@@ -20,31 +22,17 @@ class TrayState(StrEnum):
     ESCALATED = "a page went past me"
 
 
-COLOURS = {
-    TrayState.QUIET: "#7b8794",
-    TrayState.ON_CALL: "#2680c2",
-    TrayState.PAGE: "#e12d39",
-    TrayState.ESCALATED: "#f0b429",
+#: The icon of each state: resources/icons/tray-*.svg, drawn as PNGs by tools/render_icons.py.
+ICONS = {
+    TrayState.QUIET: "tray-quiet",
+    TrayState.ON_CALL: "tray-on-call",
+    TrayState.PAGE: "tray-page",
+    TrayState.ESCALATED: "tray-escalated",
 }
 
 
 def state_icon(state: TrayState) -> QIcon:
-    pixmap = QPixmap(64, 64)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setBrush(QColor(COLOURS[state]))
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.drawEllipse(4, 4, 56, 56)
-    if state in (TrayState.PAGE, TrayState.ESCALATED):
-        painter.setPen(QColor("white"))
-        font = painter.font()
-        font.setPixelSize(44)
-        font.setBold(True)
-        painter.setFont(font)
-        painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, "!")
-    painter.end()
-    return QIcon(pixmap)
+    return named_icon(ICONS[state])
 
 
 def tray_tooltip(pages: list[MyPage], on_call: bool) -> str:

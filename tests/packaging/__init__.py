@@ -1,0 +1,1 @@
+"""The installable app: wheel, icons, desktop entry, autostart, bundle scripts."""
