@@ -67,3 +67,24 @@ def test_output_into_a_closed_pipe_ends_quietly(capsys, sqlite_url, argv) -> Non
     assert result.returncode == 0
     assert result.stderr == ""
     assert not (data_dir() / "crash.log").exists()  # the child's data dir is the test's
+
+
+@pytest.mark.parametrize(
+    ("argv", "app_only"),
+    [
+        ([], True),
+        (["--tray"], True),
+        (["--database", "sqlite:///x.db", "--tray"], True),
+        (["--database=sqlite:///x.db"], True),
+        (["--smoke-test", "--database", "postgresql://db/w"], True),
+        (["page", "list"], False),
+        (["--database", "sqlite:///x.db", "page", "list"], False),
+        (["--database"], False),  # the full parser says what is missing
+        (["--help"], False),
+        (["--version"], False),
+    ],
+)
+def test_the_app_starts_without_parsing_every_command(argv, app_only) -> None:
+    from warroom.cli import _wants_the_app
+
+    assert _wants_the_app(argv) is app_only

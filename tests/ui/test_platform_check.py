@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from warroom.domain.errors import WarroomError
-from warroom.ui.platform_check import Host, check_platform, platform_problem, pyside_platforms_dir
+from warroom.ui.platform_check import (
+    Host,
+    check_platform,
+    platform_problem,
+    pyside_platforms_dir,
+    remembering,
+)
 
 LDD_WITHOUT_ICCCM = """\
 \tlinux-vdso.so.1 (0x00007ffd)
@@ -83,6 +89,34 @@ def test_the_real_plugin_is_checked_with_the_real_ldd(tmp_path: Path) -> None:
     assert problem is not None
     assert "libQt6XcbQpa.so.6" in problem
     assert "with your system's package manager" in problem
+
+
+def test_a_plugin_found_whole_is_not_looked_at_again_until_it_changes(tmp_path: Path) -> None:
+    plugin = tmp_path / "libqxcb.so"
+    plugin.write_bytes(b"plugin")
+    calls: list[Path] = []
+    listing = {"text": LDD_WITHOUT_ICCCM}
+
+    def ldd(library: Path) -> str | None:
+        calls.append(library)
+        return listing["text"]
+
+    remembered = remembering(ldd, tmp_path / "data")
+    # libraries missing: asked every time, since the person may be installing them right now
+    assert "not found" in (remembered(plugin) or "")
+    assert "not found" in (remembered(plugin) or "")
+    assert len(calls) == 2
+    listing["text"] = "\tlibc.so.6 => /lib/libc.so.6 (0x1)\n"
+    assert remembered(plugin) == listing["text"]
+    assert len(calls) == 3
+    # found whole: a later start (a new closure, as a new process has) does not run ldd
+    assert remembering(ldd, tmp_path / "data")(plugin) == ""
+    assert len(calls) == 3
+    # a new PySide6 (the plugin file changed): looked at again
+    plugin.write_bytes(b"a newer plugin")
+    listing["text"] = LDD_WITHOUT_ICCCM
+    assert "not found" in (remembering(ldd, tmp_path / "data")(plugin) or "")
+    assert len(calls) == 4
 
 
 def test_check_platform_raises_the_sentence() -> None:

@@ -15,22 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from warroom import __version__
-from warroom.cli import (
-    app,
-    autostart,
-    config,
-    db,
-    demo,
-    incident,
-    oncall,
-    page,
-    report,
-    roster,
-    runbooks,
-    schedule,
-    serve,
-    webhook_token,
-)
+from warroom.cli import app
 from warroom.cli.common import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -44,25 +29,47 @@ from warroom.domain.errors import WarroomError
 
 __all__ = ["EXIT_ERROR", "EXIT_USAGE", "build_parser", "main"]
 
-#: In the order ``warroom --help`` lists them.
+#: In the order ``warroom --help`` lists them; imported only when a command is asked for, so
+#: starting the desktop app (no command) reads none of them.
 COMMAND_GROUPS = (
-    db,
-    demo,
-    config,
-    roster,
-    serve,
-    page,
-    incident,
-    report,
-    webhook_token,
-    runbooks,
-    oncall,
-    schedule,
-    autostart,
+    "db",
+    "demo",
+    "config",
+    "roster",
+    "serve",
+    "page",
+    "incident",
+    "report",
+    "webhook_token",
+    "runbooks",
+    "oncall",
+    "schedule",
+    "autostart",
 )
+#: What ``warroom`` without a command takes (the flags that take no value, then those that do).
+_APP_FLAGS = frozenset({"--tray", "--smoke-test"})
+_APP_OPTIONS = frozenset({"--database"})
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _wants_the_app(argv: Sequence[str]) -> bool:
+    """No command, only the app's own options: the desktop app starts without the parser of
+    every command (a person clicking the icon waits for the window, not for argparse)."""
+    tokens = list(argv)
+    while tokens:
+        token = tokens.pop(0)
+        if token in _APP_FLAGS or (token.split("=", 1)[0] in _APP_OPTIONS and "=" in token):
+            continue
+        if token in _APP_OPTIONS and tokens and not tokens[0].startswith("-"):
+            tokens.pop(0)
+            continue
+        return False
+    return True
+
+
+def build_parser(app_only: bool = False) -> argparse.ArgumentParser:
+    """The whole parser, or (``app_only``) just what the desktop app takes."""
+    from importlib import import_module
+
     database = database_option()
     parser = Parser(
         prog="warroom",
@@ -71,16 +78,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"warroom {__version__}")
     app.register_root(parser)
+    if app_only:
+        return parser
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for group in COMMAND_GROUPS:
-        group.register(commands, database)
+    for name in COMMAND_GROUPS:
+        import_module(f"warroom.cli.{name}").register(commands, database)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         try:
-            args = build_parser().parse_args(argv)
+            given = sys.argv[1:] if argv is None else list(argv)
+            args = build_parser(app_only=_wants_the_app(given)).parse_args(given)
         except SystemExit:
             sys.stdout.flush()  # --help into a closed pipe fails here, not in the interpreter
             raise

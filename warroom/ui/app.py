@@ -23,7 +23,7 @@ from warroom.domain.errors import WarroomError
 from warroom.domain.events import FeedEvent
 from warroom.store.config import PasswordRequiredError, Settings
 from warroom.ui.activity.controller import ActivityFeature
-from warroom.ui.common.application import create_application
+from warroom.ui.common.application import create_application  # noqa: F401 (tools use it)
 from warroom.ui.common.feature import Environment, Feature
 from warroom.ui.common.feed_bridge import FeedBridge
 from warroom.ui.common.main_window import MainWindow
@@ -67,8 +67,11 @@ class WarroomApp(QObject):
         feed_poll: float = 2.0,
         in_tray: bool = False,
         run_engine: bool = True,
+        window: MainWindow | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """``window``: a main window already on screen (``launch.run_app`` paints it before
+        the features are even imported); by default the app makes its own."""
         super().__init__(parent)
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -80,7 +83,7 @@ class WarroomApp(QObject):
         self._feed_banner = False
         self._shut_down = False
         self._past_first_paint = False
-        self.window = MainWindow()
+        self.window = window or MainWindow()
         self.tasks = TaskRunner(parent=self)
         self.feed = FeedBridge(self)
         self.notifier = Notifier(self.window.banner, parent=self)
@@ -144,6 +147,8 @@ class WarroomApp(QObject):
     def start(self) -> None:
         if self.in_tray and tray_available():
             self.paging.tray.show()
+            QTimer.singleShot(0, self, self._after_first_paint)
+        elif self.window.painted:  # shown before the app was built (``launch.run_app``)
             QTimer.singleShot(0, self, self._after_first_paint)
         else:
             self.window.show()  # the rest follows the window's first paint
@@ -285,13 +290,3 @@ class WarroomApp(QObject):
         app = QApplication.instance()
         if app is not None:
             app.quit()
-
-
-def run_app(settings: Settings, *, tray: bool = False) -> int:
-    """The desktop app's main loop, for ``warroom [--tray]`` and ``warroom demo``."""
-    app = create_application()
-    app.setQuitOnLastWindowClosed(not tray)
-    warroom = WarroomApp(settings, in_tray=tray)
-    app.aboutToQuit.connect(warroom.shutdown)
-    warroom.start()
-    return app.exec()

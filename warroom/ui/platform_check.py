@@ -4,8 +4,9 @@ When Qt cannot load a platform plugin it prints its own message and aborts the p
 134), and its message misleads: it blames ``libxcb-cursor0`` whatever library is really
 missing. This module looks first, without importing Qt: which platform Qt will pick (from
 ``QT_QPA_PLATFORM``, else the session), whether there is a display for it, and which shared
-libraries its plugin lacks (``ldd`` on the plugin in the PySide6 installation, a few
-milliseconds). A problem becomes one sentence with the command that fixes it.
+libraries its plugin lacks (``ldd`` on the plugin in the PySide6 installation, ~40 ms, so a
+plugin found whole is remembered and not looked at again until it changes). A problem becomes
+one sentence with the command that fixes it.
 
 Nothing here imports PySide6, so the check can run before the GUI is even loaded; the
 caller (the GUI start-up) raises the sentence as a :class:`WarroomError`.
@@ -16,12 +17,12 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from warroom.domain.errors import WarroomError
+from warroom.store.config import data_dir
 
 #: Shared libraries Qt's window plugins load, and the Debian/Ubuntu package of each.
 PACKAGES = {
@@ -63,6 +64,8 @@ _PLUGIN_FILES = {"xcb": "libqxcb.so", "wayland": "libqwayland.so"}
 
 
 def _run_ldd(library: Path) -> str | None:
+    import subprocess  # only on a first start, or after PySide6 changed: see remembering()
+
     ldd = shutil.which("ldd")
     if ldd is None:
         return None
@@ -73,6 +76,38 @@ def _run_ldd(library: Path) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout
+
+
+def remembering(ldd: Callable[[Path], str | None], folder: Path) -> Callable[[Path], str | None]:
+    """``ldd`` that remembers, in ``folder``, each plugin it found with all its libraries
+    (by path, size and modification time), and answers "nothing missing" for it afterwards.
+
+    ``ldd`` costs about 40 ms of every start-up otherwise. A library uninstalled later makes
+    Qt abort with its own message: this check is for the first run of a new installation.
+    """
+
+    def listing(plugin: Path) -> str | None:
+        stamp = folder / f"platform-ok-{plugin.name}"
+        try:
+            info = plugin.stat()
+        except OSError:
+            return ldd(plugin)
+        key = f"{plugin}\n{info.st_size}\n{info.st_mtime_ns}\n"
+        try:
+            if stamp.read_text(encoding="utf-8") == key:
+                return ""
+        except (OSError, UnicodeDecodeError):
+            pass
+        found = ldd(plugin)
+        if found is not None and "=> not found" not in found:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                stamp.write_text(key, encoding="utf-8")
+            except OSError:
+                pass  # a read-only home: the check runs again next time, nothing worse
+        return found
+
+    return listing
 
 
 def pyside_platforms_dir() -> Path | None:
@@ -94,9 +129,11 @@ class Host:
 
     @classmethod
     def current(cls, environ: Mapping[str, str] | None = None) -> Host:
+        environ = dict(os.environ if environ is None else environ)
         return cls(
-            environ=dict(os.environ if environ is None else environ),
+            environ=environ,
             platforms_dir=pyside_platforms_dir(),
+            ldd=remembering(_run_ldd, data_dir()),  # this machine's, whatever the environ
             has_apt=shutil.which("apt-get") is not None,
             is_root=os.geteuid() == 0,
         )

@@ -2,15 +2,16 @@
 
 PNGs rather than the SVGs: every Qt build reads PNG without an image-format plugin, so the
 window and the tray have their icons in a trimmed bundle too, and each size is drawn for that
-size. Bytes are read through importlib.resources, so the icons load from a checkout, a wheel
-or a PyInstaller bundle alike.
+size. Each size is decoded only when Qt first draws it, so the start-up does not pay for the
+512-pixel one.
 """
 
 from __future__ import annotations
 
-from importlib import resources
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QIcon
 
-from PySide6.QtGui import QIcon, QPixmap
+from warroom.resources import FOLDER
 
 APP_ICON = "org.warroom.Warroom"
 
@@ -23,13 +24,11 @@ def named_icon(stem: str) -> QIcon:
     """Every size of ``resources/icons/png/<size>/<stem>.png``; an error when there is none,
     since a missing icon means a broken installation."""
     icon = QIcon()
-    folder = resources.files("warroom.resources") / "icons" / "png"
-    for size_folder in folder.iterdir():
+    for size_folder in (FOLDER / "icons" / "png").iterdir():
         png = size_folder / f"{stem}.png"
-        if png.is_file():
-            pixmap = QPixmap()
-            if pixmap.loadFromData(png.read_bytes(), "PNG"):
-                icon.addPixmap(pixmap)
+        if size_folder.name.isdigit() and png.is_file():
+            side = int(size_folder.name)
+            icon.addFile(str(png), QSize(side, side))
     if icon.isNull():
-        raise FileNotFoundError(f"no PNG of the icon {stem!r} in warroom.resources/icons/png")
+        raise FileNotFoundError(f"no PNG of the icon {stem!r} in {FOLDER / 'icons' / 'png'}")
     return icon

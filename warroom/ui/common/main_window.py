@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QEvent, QSize, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -22,6 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from warroom.ui.widgets.banner import Banner
+
+
+def _KEY_ROLE() -> int:
+    """The item role that holds a view's key. ``QtCore.Qt`` is looked up only here: PySide
+    builds that namespace (hundreds of enums) on first use, ~25 ms, so not before the first
+    paint."""
+    return int(QtCore.Qt.ItemDataRole.UserRole)
 
 
 class MainWindow(QMainWindow):
@@ -97,7 +105,7 @@ class MainWindow(QMainWindow):
         self._views[key] = placeholder
         self.stack.addWidget(placeholder)
         item = QListWidgetItem(title)
-        item.setData(Qt.ItemDataRole.UserRole, key)
+        item.setData(_KEY_ROLE(), key)
         item.setSizeHint(QSize(0, 38))
         self.nav.addItem(item)
         if self.nav.count() == 1:
@@ -123,6 +131,11 @@ class MainWindow(QMainWindow):
         for key in list(self._builders):
             self.build_view(key)
 
+    @property
+    def painted(self) -> bool:
+        """Whether the window has been on screen (its first paint is done)."""
+        return self._painted
+
     def add_status_widget(self, widget: QWidget) -> None:
         """A feature's label in the status bar, left of who is signed in."""
         # QStatusBar counts permanent widgets after the normal ones (the feed state and the
@@ -136,7 +149,7 @@ class MainWindow(QMainWindow):
 
     def show_view(self, key: str) -> None:
         for row in range(self.nav.count()):
-            if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == key:
+            if self.nav.item(row).data(_KEY_ROLE()) == key:
                 self.nav.setCurrentRow(row)
                 return
         raise KeyError(key)
@@ -153,12 +166,16 @@ class MainWindow(QMainWindow):
             text, state = "○ Reconnecting…", "down"
         self.feed_state.setText(text)
         self.feed_state.setProperty("state", state)
-        self.feed_state.style().unpolish(self.feed_state)
-        self.feed_state.style().polish(self.feed_state)
+        if self._painted:
+            # A property change restyles only on a new polish. Before the first paint the
+            # label has not been polished yet (showing polishes it), and polish() there would
+            # make PySide build QPalette's and QApplication's Python types: ~40 ms of start-up.
+            self.feed_state.style().unpolish(self.feed_state)
+            self.feed_state.style().polish(self.feed_state)
 
     def _on_nav_current_row_changed(self, row: int) -> None:
         if row >= 0:
-            self.build_view(str(self.nav.item(row).data(Qt.ItemDataRole.UserRole)))
+            self.build_view(str(self.nav.item(row).data(_KEY_ROLE())))
             self.stack.setCurrentIndex(row)
 
     def event(self, event: QEvent) -> bool:
