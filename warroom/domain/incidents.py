@@ -120,6 +120,21 @@ def elapsed(start: datetime, now: datetime) -> str:
     return f"T+{days}d {clock}" if days else f"T+{clock}"
 
 
+def elapsed_brief(start: datetime, now: datetime) -> str:
+    """The same to the minute, for a narrow card: ``T+40s``, ``T+12m``, ``T+1h07m``, ``T+2d 4h``."""
+    seconds = max(0, int((now - start).total_seconds()))
+    if seconds < 60:
+        return f"T+{seconds}s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"T+{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"T+{hours}h{minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"T+{days}d {hours}h"
+
+
 # ----------------------------------------------------------------------------- status
 
 

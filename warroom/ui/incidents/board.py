@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QPainter,
+    QPaintEvent,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -51,7 +52,8 @@ class PersonCardDelegate(QStyledItemDelegate):
     when two hundred people are on the bench and a drag moves over them."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        return QSize(option.rect.width(), CARD_HEIGHT)
+        # As wide as the list, never wider: a card elides its text rather than scroll sideways.
+        return QSize(0, CARD_HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         painter.save()
@@ -68,13 +70,17 @@ class PersonCardDelegate(QStyledItemDelegate):
         painter.setFont(font)
         painter.setPen(colour if isinstance(colour, QColor) else QColor("#1f2933"))
         top = QRect(rect.left() + 8, rect.top() + 3, rect.width() - 12, 18)
-        painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
+        left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        elide = Qt.TextElideMode.ElideRight  # a narrow column shows "Alexandra Kow…", not a cut
+        painter.drawText(top, left, painter.fontMetrics().elidedText(name, elide, top.width()))
         font.setBold(False)
         font.setPointSizeF(max(font.pointSizeF() - 1, 7.0))
         painter.setFont(font)
         painter.setPen(QColor("#616e7c"))
         bottom = QRect(rect.left() + 8, rect.top() + 20, rect.width() - 12, 16)
-        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, facts)
+        painter.drawText(
+            bottom, left, painter.fontMetrics().elidedText(facts, elide, bottom.width())
+        )
         painter.restore()
 
 
@@ -100,6 +106,28 @@ class PeopleListView(QListView):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setSpacing(2)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._placeholder = ""
+
+    def set_placeholder(self, text: str) -> None:
+        """What an empty list says inside itself (so the lists of the board line up)."""
+        self._placeholder = text
+        self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if self._placeholder and model is not None and model.rowCount() == 0:
+            painter = QPainter(self.viewport())
+            font = painter.font()
+            font.setItalic(True)
+            painter.setFont(font)
+            painter.setPen(QColor("#9aa5b1"))
+            painter.drawText(
+                self.viewport().rect().adjusted(8, 8, -8, -8),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+                self._placeholder,
+            )
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         index = self.currentIndex()
@@ -158,12 +186,16 @@ class RoleColumn(QFrame):
         title = QLabel(ROLE_TITLE[str(model.role_key)])
         title.setObjectName("roleTitle")
         title.setWordWrap(True)
+        title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        title.ensurePolished()  # the stylesheet's font, not the default one, is measured
+        title.setMinimumHeight(title.fontMetrics().lineSpacing() * 2)
         duty = QLabel(ROLE_DUTY[str(model.role_key)])
         duty.setObjectName("roleDuty")
         duty.setWordWrap(True)
-        self.empty = QLabel("Drop someone here")
-        self.empty.setObjectName("roleEmpty")
-        self.empty.setWordWrap(True)
+        # room for four lines of duty in every column, so the lists line up across the board
+        duty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        duty.ensurePolished()
+        duty.setMinimumHeight(duty.fontMetrics().lineSpacing() * 4)
         self.list = PeopleListView(self)
         self.list.setObjectName(f"role_{model.role_key}")
         self.list.setModel(model)
@@ -172,16 +204,11 @@ class RoleColumn(QFrame):
         layout.setSpacing(3)
         layout.addWidget(title)
         layout.addWidget(duty)
-        layout.addWidget(self.empty)
         layout.addWidget(self.list, 1)
-        model.modelReset.connect(self._on_model_reset)
-        self._on_model_reset()
-
-    def _on_model_reset(self) -> None:
-        empty = self.model.rowCount() == 0
-        self.empty.setVisible(empty)
-        single = self.model.role_key != "subject_matter_expert"
-        self.empty.setText("Nobody yet — drop someone here" if single else "Drop experts here")
+        single = model.role_key != "subject_matter_expert"
+        self.list.set_placeholder(
+            "Nobody yet — drop someone here" if single else "Drop experts here"
+        )
 
 
 class RoleBoard(QWidget):

@@ -27,7 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from warroom.domain.comms import overdue_text
-from warroom.domain.incidents import ROLE_TITLE, elapsed, incident_ref
+from warroom.domain.incidents import ROLE_TITLE, elapsed, elapsed_brief, incident_ref
 from warroom.ui.common.timefmt import is_night, short_time
 from warroom.ui.widgets.tables import HeaderedTableModel
 
@@ -314,8 +314,11 @@ class RoleColumnModel(_PersonListModel):
             return None
         holder = self._holders[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            since = (elapsed(self._declared, holder.assigned_at) if self._declared else "").replace(
-                "T+", "since T+"
+            # to the minute: a role column is narrow, and the tooltip has the clock time
+            since = (
+                f"since {elapsed_brief(self._declared, holder.assigned_at)}"
+                if self._declared
+                else ""
             )
             expertise = f"{holder.expertise} · " if holder.expertise else ""
             return f"{holder.name}\n{expertise}{since}"
