@@ -29,6 +29,20 @@ def test_the_browser_loads_no_resources(qtbot) -> None:
     assert browser.loadResource(2, QUrl("file:///etc/passwd")) is None
 
 
+@pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+def test_a_narrow_reader_gives_the_table_of_contents_width_to_the_steps(qtbot) -> None:
+    reader = RunbookReader()
+    qtbot.addWidget(reader)
+    reader.resize(1000, 600)
+    reader.show()
+    qtbot.waitUntil(lambda: reader.toc.isVisible())
+    reader.resize(380, 600)  # beside a page, or in a war-room tab
+    qtbot.waitUntil(lambda: not reader.toc.isVisible())
+    assert reader.browser.isVisible()
+    reader.resize(1000, 600)
+    qtbot.waitUntil(lambda: reader.toc.isVisible())
+
+
 #: A fixed "today": which runbooks are stale (not reviewed in 90 days) depends on it.
 TODAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 STALE_ON_TODAY = {"certificate-expiry", "dns", "queue-backlog"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # the services load SQLAlchemy, the renderer markdown-it: aft
     from warroom.services.runbooks import RunbookDetail
 
 OPENABLE_SCHEMES = ("http", "https", "mailto")
+#: Below this width the table of contents is hidden.
+TOC_MIN_WIDTH = 640
 
 
 class SafeBrowser(QTextBrowser):
@@ -88,6 +90,12 @@ class RunbookReader(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # Beside a page or in a war-room tab the reader is narrow: the steps need the width
+        # more than the table of contents does (the headings are in the text anyway).
+        self.toc.setVisible(event.size().width() >= TOC_MIN_WIDTH)
 
     def show_runbook(self, detail: RunbookDetail | None, context: str | None = None) -> None:
         """``context`` names the page or incident whose progress is shown (None: read only)."""
