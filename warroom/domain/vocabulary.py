@@ -99,8 +99,17 @@ class TranscriptKind(StrEnum):
     SAID = "said"
     DID = "did"
     DECIDED = "decided"
+    ACTION = "action"
     FELT = "felt"
     NOTE = "note"
+
+
+class ImpactMark(StrEnum):
+    """A transcript entry may also mark when the customers' impact started or ended; the
+    report's impact window comes from these marks when there are any."""
+
+    IMPACT_START = "impact_start"
+    IMPACT_END = "impact_end"
 
 
 class Audience(StrEnum):

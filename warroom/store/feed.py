@@ -28,12 +28,14 @@ from sqlalchemy import (
     Connection,
     Select,
     String,
+    and_,
     bindparam,
     cast,
     func,
     insert,
     literal,
     literal_column,
+    or_,
     tuple_,
 )
 from sqlalchemy import select as sql_select
@@ -342,6 +344,21 @@ def events_of(
         .order_by(_EVENTS.c.at, _EVENTS.c.id)
         .limit(limit)
     )
+    return [_to_feed_event(row) for row in connection.execute(query)]
+
+
+def incident_events(
+    connection: Connection, incident_id: int, page_ids: Sequence[int] = ()
+) -> list[FeedEvent]:
+    """What happened in an incident, oldest first: its own events, and those of the pages
+    linked to it (which were written before they were linked, without the incident)."""
+    mine = _EVENTS.c.incident_id == incident_id
+    if page_ids:
+        mine = or_(
+            mine,
+            and_(_EVENTS.c.entity == "page", _EVENTS.c.entity_id.in_([str(p) for p in page_ids])),
+        )
+    query = sql_select(*_COLUMNS).where(mine).order_by(_EVENTS.c.at, _EVENTS.c.id)
     return [_to_feed_event(row) for row in connection.execute(query)]
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from warroom.domain.vocabulary import (
     Audience,
+    ImpactMark,
     IncidentRole,
     IncidentStatus,
     Severity,
@@ -123,7 +124,11 @@ class TranscriptEntry(Base):
     """
 
     __tablename__ = "transcript_entries"
-    __table_args__ = (one_of("kind", TranscriptKind),)
+    __table_args__ = (
+        one_of("kind", TranscriptKind),
+        one_of("mark", ImpactMark),
+        Index("ix_transcript_entries_incident_time", "incident_id", "occurred_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     incident_id: Mapped[int] = mapped_column(
@@ -138,6 +143,13 @@ class TranscriptEntry(Base):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: ``impact_start`` / ``impact_end``: the entry also marks the impact window.
+    mark: Mapped[str | None] = mapped_column(enum_column_type(ImpactMark))
+    #: An action item's owner, and when (and by whom) it was done.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    done_by: Mapped[str | None] = mapped_column(String(64))
+    edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -155,6 +167,9 @@ class TranscriptRevision(Base):
     version: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(enum_column_type(TranscriptKind))
     body: Mapped[str] = mapped_column(Text)
+    #: When the entry said it happened before this edit (a backdating keeps the original).
+    occurred_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     edited_by: Mapped[str] = mapped_column(String(64))
     edited_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

@@ -1,0 +1,93 @@
+"""What a reader of the transcript gets: plain rows, read with one query per call.
+
+An incident may hold 100,000 entries; they are read as columns (not ORM objects), with the
+speaker's and owner's handles joined in, so opening a long war room costs one round trip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Unpack
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, aliased
+
+from warroom.store.models import Person, TranscriptEntry
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    id: int
+    incident_id: int
+    client_uuid: str
+    kind: str
+    body: str
+    speaker: str | None  # handle
+    author: str
+    occurred_at: datetime
+    recorded_at: datetime
+    deleted: bool
+    version: int
+    mark: str | None
+    owner: str | None  # an action item's owner (handle)
+    done_at: datetime | None
+    done_by: str | None
+    edited_at: datetime | None
+
+    @property
+    def edited(self) -> bool:
+        return self.version > 1 and self.edited_at is not None
+
+    @property
+    def open_action(self) -> bool:
+        return self.kind == "action" and self.done_at is None and not self.deleted
+
+
+_SPEAKER = aliased(Person, name="speaker")
+_OWNER = aliased(Person, name="owner")
+_E = TranscriptEntry
+
+
+def entry_query() -> Select[Unpack[tuple[Any, ...]]]:
+    """The columns of :class:`EntryRow`, in order, with the handles joined in."""
+    return (
+        select(
+            _E.id,
+            _E.incident_id,
+            _E.client_uuid,
+            _E.kind,
+            _E.body,
+            _SPEAKER.handle,
+            _E.author,
+            _E.occurred_at,
+            _E.recorded_at,
+            _E.deleted,
+            _E.version,
+            _E.mark,
+            _OWNER.handle,
+            _E.done_at,
+            _E.done_by,
+            _E.edited_at,
+        )
+        .outerjoin(_SPEAKER, _SPEAKER.id == _E.speaker_id)
+        .outerjoin(_OWNER, _OWNER.id == _E.owner_id)
+    )
+
+
+def rows_of(result: Iterable[Sequence[Any]]) -> list[EntryRow]:
+    return [EntryRow(*row) for row in result]
+
+
+def entries_of(session: Session, incident_id: int) -> list[EntryRow]:
+    """Every entry of an incident (deleted ones too: the view offers Undo), in time order."""
+    query = entry_query().where(_E.incident_id == incident_id).order_by(_E.occurred_at, _E.id)
+    return rows_of(session.execute(query))
+
+
+def entry_rows(session: Session, ids: Iterable[int]) -> list[EntryRow]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    return rows_of(session.execute(entry_query().where(_E.id.in_(wanted)).order_by(_E.id)))
