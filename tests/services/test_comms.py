@@ -5,43 +5,21 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from warroom.domain.clock import FakeClock
+from tests.services.conftest import MONDAY_10_UTC, incident_events
 from warroom.domain.errors import NotFoundError, ValidationError
 from warroom.domain.roster_file import RosterFileError, dump_roster, parse_roster
 from warroom.services.comms import reminders
 from warroom.services.comms.updates import composer_facts, list_updates, post_update
 from warroom.services.context import ServiceContext
-from warroom.services.demo import seed_demo
 from warroom.services.incidents import lifecycle, roles
 from warroom.services.incidents.queries import incident_detail, list_incidents
 from warroom.services.roster import export_roster, import_roster
-from warroom.store.models import Event, IncidentReminder, StatusUpdate, UpdateDelivery
-
-MONDAY_10_UTC = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def demo(context: ServiceContext, clock: FakeClock) -> ServiceContext:
-    clock.set(MONDAY_10_UTC - timedelta(days=7))
-    seed_demo(context)
-    clock.set(MONDAY_10_UTC)
-    return context
-
-
-def _events(context: ServiceContext, incident_id: int, topic: str) -> list[Event]:
-    with context.database.reading() as session:
-        return list(
-            session.scalars(
-                select(Event)
-                .where(Event.incident_id == incident_id, Event.topic == topic)
-                .order_by(Event.id)
-            )
-        )
+from warroom.store.models import IncidentReminder, StatusUpdate, UpdateDelivery
 
 
 def _count(context: ServiceContext, model: type, incident_id: int) -> int:
@@ -101,7 +79,7 @@ def test_a_posted_update_is_kept_whole_and_announced_small(demo, as_person, cloc
     )
     assert rows[1].body == "Checkout fails for 5%.\n\nWe are on it."
     assert rows[1].posted_at == MONDAY_10_UTC + timedelta(minutes=7)
-    [posted, _] = _events(amara, incident, "status_update.posted")
+    [posted, _] = incident_events(amara, incident, "status_update.posted")
     assert posted.entity_id == str(first.id)
     assert posted.actor == "amara"
     assert dict(posted.payload) == {
@@ -112,7 +90,7 @@ def test_a_posted_update_is_kept_whole_and_announced_small(demo, as_person, cloc
         "excerpt": "Checkout fails for 5%. We are on it.",
     }
     long = post_update(amara, incident, "customers", "word " * 500, status="resolved")
-    [*_, announced] = _events(amara, incident, "status_update.posted")
+    [*_, announced] = incident_events(amara, incident, "status_update.posted")
     assert len(announced.payload["excerpt"]) == 200
     assert announced.payload["status"] == "resolved"  # what the update reports
     assert (
@@ -139,7 +117,7 @@ def test_bad_input_is_one_sentence_and_changes_nothing(
     with pytest.raises(NotFoundError, match="There is no incident INC-999"):
         post_update(amara, 999, "internal", "text")
     assert _count(amara, StatusUpdate, incident) == 0
-    assert _events(amara, incident, "status_update.posted") == []
+    assert incident_events(amara, incident, "status_update.posted") == []
 
 
 def test_the_composer_drafts_from_the_teams_template_then_everyones_then_the_default(
@@ -284,7 +262,7 @@ def test_reminders_are_given_once_each_by_four_competing_engines(demo, as_person
     assert sweep_all() == [(incident, "internal")]  # the snooze is over
     clock.advance(timedelta(minutes=15))
     assert sweep_all() == [(incident, "customers")]  # 30 minutes after the update
-    given = _events(amara, incident, "status_update.due")
+    given = incident_events(amara, incident, "status_update.due")
     assert [(e.payload["audience"], e.payload["handle"]) for e in given] == [
         ("internal", "amara"),
         ("executive", "amara"),
@@ -304,11 +282,11 @@ def test_reminders_are_given_once_each_by_four_competing_engines(demo, as_person
             )
         )
     assert rows == len(given)
-    [snoozed] = _events(amara, incident, "status_update.snoozed")
+    [snoozed] = incident_events(amara, incident, "status_update.snoozed")
     assert (snoozed.actor, snoozed.payload["minutes"]) == ("tom.h", 15)
     # the drag-on reminders are not disturbed by these
     assert "update:internal" not in {
-        e.payload.get("kind") for e in _events(amara, incident, "incident.reminder")
+        e.payload.get("kind") for e in incident_events(amara, incident, "incident.reminder")
     }
 
 
@@ -322,7 +300,7 @@ def test_snoozing_takes_15_30_or_60_minutes_of_an_open_incident(demo, as_person)
     lifecycle.set_status(amara, incident, "resolved")
     with pytest.raises(ValidationError, match="is resolved: no update is due to snooze"):
         reminders.snooze(amara, incident, "internal", 15)
-    assert _events(amara, incident, "status_update.snoozed") == []
+    assert incident_events(amara, incident, "status_update.snoozed") == []
 
 
 def test_the_roster_file_declares_templates_and_webhooks_without_their_secret(demo) -> None:

@@ -3,41 +3,19 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from warroom.domain.clock import FakeClock
+from tests.services.conftest import MONDAY_10_UTC, incident_events
 from warroom.domain.errors import ConflictError, NotFoundError, ValidationError
 from warroom.services.context import ServiceContext
-from warroom.services.demo import seed_demo
 from warroom.services.incidents import lifecycle, presence, reminders, roles
 from warroom.services.incidents.bench import bench
 from warroom.services.incidents.queries import incident_detail, list_incidents
 from warroom.services.paging.ingest import create_page
-from warroom.store.models import Event, IncidentReminder, Page, RoleAssignment
-
-MONDAY_10_UTC = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # lukas is platform primary
-
-
-@pytest.fixture
-def demo(context: ServiceContext, clock: FakeClock) -> ServiceContext:
-    clock.set(MONDAY_10_UTC - timedelta(days=7))
-    seed_demo(context)
-    clock.set(MONDAY_10_UTC)
-    return context
-
-
-def _events(context: ServiceContext, incident_id: int, topic: str) -> list[Event]:
-    with context.database.reading() as session:
-        return list(
-            session.scalars(
-                select(Event)
-                .where(Event.incident_id == incident_id, Event.topic == topic)
-                .order_by(Event.id)
-            )
-        )
+from warroom.store.models import IncidentReminder, Page, RoleAssignment
 
 
 def _page(context: ServiceContext) -> int:
@@ -65,7 +43,7 @@ def test_declaring_from_a_page_makes_the_declarer_commander_and_links_the_page(
     assert detail.row.service == "Kubernetes clusters"  # the page's service
     assert [h.handle for h in detail.roles["incident_commander"]] == ["amara"]
     assert [p.id for p in detail.pages] == [page_id]
-    topics = [e.topic for e in _events(amara, declared.id, "incident.declared")]
+    topics = [e.topic for e in incident_events(amara, declared.id, "incident.declared")]
     assert topics == ["incident.declared"]
     with pytest.raises(ConflictError, match=f"already belongs to INC-{declared.id}"):
         lifecycle.declare(amara, title="Again", severity="SEV3", page_id=page_id)
@@ -117,7 +95,7 @@ def test_status_severity_and_the_commander_closing(demo, as_person, clock) -> No
     with pytest.raises(ValidationError, match="Say why"):
         lifecycle.change_severity(tom, incident, "SEV1", "  ")
     assert lifecycle.change_severity(tom, incident, "SEV1", "all card payments fail") == "SEV2"
-    [changed] = _events(amara, incident, "incident.severity_changed")
+    [changed] = incident_events(amara, incident, "incident.severity_changed")
     assert changed.payload["from"] == "SEV2"
     assert changed.payload["to"] == "SEV1"
     assert changed.payload["reason"] == "all card payments fail"
@@ -174,7 +152,9 @@ def test_roles_assigned_handed_over_moved_and_released(demo, as_person) -> None:
         ("lukas", "amara", None),
     ]
     [handover] = [
-        e for e in _events(amara, incident, "incident.role_assigned") if e.payload.get("previous")
+        e
+        for e in incident_events(amara, incident, "incident.role_assigned")
+        if e.payload.get("previous")
     ]
     assert (handover.payload["handle"], handover.payload["previous"]) == ("lukas", "amara")
 
@@ -217,7 +197,7 @@ def test_the_race_for_incident_commander_has_one_winner(demo, as_person) -> None
             )
         ).all()
         assert len(active) == 1
-    assigned = _events(amara, incident, "incident.role_assigned")
+    assigned = incident_events(amara, incident, "incident.role_assigned")
     assert [e.payload["handle"] for e in assigned] == ["amara", winners[0]]
 
 
@@ -272,8 +252,10 @@ def test_presence_joins_leaves_and_times_out(demo, as_person, clock) -> None:
     assert incident_detail(amara, incident).present == ("amara",)
     clock.advance(timedelta(seconds=61))  # amara's desktop crashed: no heartbeat for a minute
     assert incident_detail(tom, incident).present == ()
-    joined = [e.payload["handle"] for e in _events(amara, incident, "incident.presence_joined")]
-    left = [e.payload["handle"] for e in _events(amara, incident, "incident.presence_left")]
+    joined = [
+        e.payload["handle"] for e in incident_events(amara, incident, "incident.presence_joined")
+    ]
+    left = [e.payload["handle"] for e in incident_events(amara, incident, "incident.presence_left")]
     assert (joined, left) == (["amara", "tom.h"], ["tom.h"])
 
 
@@ -314,7 +296,7 @@ def test_reminders_are_given_once_each_by_competing_engines(demo, as_person, clo
     lifecycle.set_status(amara, incident, "resolved")
     clock.advance(timedelta(minutes=60))
     sweep_all()
-    given = _events(amara, incident, "incident.reminder")
+    given = incident_events(amara, incident, "incident.reminder")
     kinds = sorted(e.payload["kind"] for e in given)
     assert kinds == sorted(
         [
