@@ -17,7 +17,7 @@ from warroom.domain.incidents import (
     incident_ref,
     warnings,
 )
-from warroom.domain.vocabulary import IncidentRole, IncidentStatus
+from warroom.domain.vocabulary import IncidentRole, IncidentStatus, TranscriptKind
 from warroom.services.comms.cadence import earliest_dues
 from warroom.services.context import ServiceContext, reading
 from warroom.services.incidents.common import load_incident, pace
@@ -33,6 +33,7 @@ from warroom.store.models import (
     RunbookStep,
     Service,
     SeverityPolicyRow,
+    TranscriptEntry,
 )
 
 #: How long a war room counts as open on a desktop without a heartbeat from it.
@@ -314,20 +315,18 @@ def present_handles(session: Session, incident_id: int, now: datetime) -> tuple[
 
 
 def open_follow_ups(context: ServiceContext, incident_id: int) -> list[str]:
-    """The action items still open: what closing the incident leaves as follow-ups.
-
-    Action items are transcript entries of the kind ``action`` that are not done yet (the
-    scribe's transcript records them).
-    """
-    from warroom.store.models import TranscriptEntry
-
-    done_column = getattr(TranscriptEntry, "done_at", None)
+    """The action items still open: what closing the incident leaves as follow-ups
+    (transcript entries of the kind ``action``, not deleted, not done yet), oldest first."""
     with reading(context) as session:
-        query = select(TranscriptEntry.body).where(
-            TranscriptEntry.incident_id == incident_id,
-            TranscriptEntry.kind == "action",
-            TranscriptEntry.deleted.is_(False),
+        return list(
+            session.scalars(
+                select(TranscriptEntry.body)
+                .where(
+                    TranscriptEntry.incident_id == incident_id,
+                    TranscriptEntry.kind == TranscriptKind.ACTION.value,
+                    TranscriptEntry.deleted.is_(False),
+                    TranscriptEntry.done_at.is_(None),
+                )
+                .order_by(TranscriptEntry.occurred_at, TranscriptEntry.id)
+            )
         )
-        if done_column is not None:
-            query = query.where(done_column.is_(None))
-        return list(session.scalars(query.order_by(TranscriptEntry.occurred_at)))
