@@ -100,6 +100,19 @@ def _runbooks_loaded(app: WarroomApp) -> bool:
     return bool(app.runbooks.view.summaries)
 
 
+def _scribe_typing(app: WarroomApp) -> None:
+    """The war room of the incident being worked on, the scribe half way through a line."""
+    _enter_a_war_room(app)
+    panel = app.transcript.view
+    panel.set_speaker("hana")
+    panel.editor.setPlainText("Cache purge finished in all eu-west PoPs; zero-result rate at 0.4")
+    panel.editor.setFocus()
+
+
+def _transcript_shown(app: WarroomApp) -> bool:
+    return _in_war_room(app) and app.transcript.view.model.rowCount() > 0
+
+
 SHOTS = (
     Shot("activity.png", "activity", lambda app: app.activity.model.rowCount() > 0),
     Shot("roster.png", "roster", lambda app: app.roster.snapshot is not None),
@@ -108,8 +121,7 @@ SHOTS = (
     Shot("war-room.png", "incidents", _incidents_loaded, _enter_a_war_room, _in_war_room),
     Shot("runbooks.png", "runbooks", _runbooks_loaded, _failover_runbook),
     Shot("escalations.png", "reports", lambda app: app.reports.view.model.rowCount() > 0),
-    # The war room's transcript and stakeholder-update panels, once they exist: one line each,
-    # e.g. Shot("transcript.png", "incidents", _incidents_loaded, _show_transcript, ...).
+    Shot("transcript.png", "incidents", _incidents_loaded, _scribe_typing, _transcript_shown),
 )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from warroom.domain.durations import parse_duration
 from warroom.domain.errors import ValidationError
 from warroom.domain.events import NewEvent
+from warroom.domain.incidents import incident_ref
 from warroom.domain.roster_file import parse_roster
 from warroom.domain.vocabulary import (
     IncidentRole,
@@ -235,6 +236,10 @@ class _Seeder:
                 author=scribe,
                 occurred_at=at,
                 recorded_at=at + timedelta(seconds=20),
+                mark=entry.get("mark"),
+                owner_id=self.person(entry["owner"]) if entry.get("owner") else None,
+                done_at=at + timedelta(minutes=9) if entry.get("done") else None,
+                done_by=entry["owner"] if entry.get("done") else None,
             )
             self.session.add(transcript)
             self.session.flush()
@@ -245,7 +250,12 @@ class _Seeder:
                 "transcript.recorded",
                 "transcript",
                 transcript.id,
-                {"incident_id": iid, "kind": entry["kind"], "excerpt": _excerpt(entry["text"])},
+                {
+                    "incident_id": iid,
+                    "ref": incident_ref(iid),
+                    "kind": entry["kind"],
+                    "excerpt": _excerpt(entry["text"]),
+                },
                 iid,
             )
         for update in spec.get("status_updates", []):
@@ -269,6 +279,7 @@ class _Seeder:
                 status_update.id,
                 {
                     "incident_id": iid,
+                    "ref": incident_ref(iid),
                     "audience": update["audience"],
                     "excerpt": _excerpt(update["text"]),
                 },

@@ -37,6 +37,7 @@ from warroom.ui.paging.controller import PagingFeature, tray_available
 from warroom.ui.reports.controller import ReportsFeature
 from warroom.ui.roster.controller import RosterFeature
 from warroom.ui.runbooks.controller import RunbooksFeature
+from warroom.ui.transcript.controller import TranscriptFeature
 from warroom.ui.widgets.banner import BannerLevel
 from warroom.ui.widgets.password_dialog import PasswordDialog
 
@@ -109,6 +110,7 @@ class WarroomApp(QObject):
         self.runbooks = self._add(RunbooksFeature(self.env, self))
         self.reports = self._add(ReportsFeature(self.env, self))
         self.paging = self._add(PagingFeature(self.env, in_tray=self.in_tray, parent=self))
+        self.transcript = self._add(TranscriptFeature(self.env, parent=self))  # war-room panel
         self.comms = self._add(CommsFeature(self.env, self))  # a panel of the war room
 
     def _add(self, feature: F) -> F:
@@ -137,6 +139,7 @@ class WarroomApp(QObject):
         paging.quit_requested.connect(self._on_paging_quit_requested)
         # Stakeholder updates follow the war room that is open, and the status changes made
         # here; a reminder's "Write update" opens that war room.
+        incidents.incident_opened.connect(self.transcript.show_incident)
         comms = self.comms
         incidents.incident_opened.connect(comms.show_incident)
         incidents.status_changed.connect(comms.offer_update)
@@ -172,7 +175,9 @@ class WarroomApp(QObject):
 
     def _add_war_room_panels(self) -> None:
         """Panels other features keep in the incidents' war room (built with the views)."""
-        self.incidents.view.war_room.add_panel("Stakeholder updates", self.comms.view)
+        war_room = self.incidents.view.war_room
+        war_room.add_panel("Transcript", self.transcript.view, first=True)
+        war_room.add_panel("Stakeholder updates", self.comms.view)
 
     def _open_database(self, settings: Settings) -> None:
         if self._shut_down or self.database is not None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from warroom.domain.events import FeedEvent
 from warroom.domain.incidents import ROLE_TITLE, incident_ref
@@ -48,39 +49,7 @@ def load(context: ServiceContext, incident_id: int) -> TranscriptData:
             for e in incident_events(session.connection(), incident_id, page_ids)
             if event_category(e.topic) is not None
         ]
-        holders = {
-            handle: ROLE_TITLE.get(role, role)
-            for handle, role in session.execute(
-                select(Person.handle, RoleAssignment.role)
-                .join(Person, Person.id == RoleAssignment.person_id)
-                .where(
-                    RoleAssignment.incident_id == incident_id,
-                    RoleAssignment.released_at.is_(None),
-                )
-                .order_by(RoleAssignment.assigned_at)
-            )
-        }
-        took_part = set(
-            session.scalars(
-                select(Person.handle)
-                .join(Participant, Participant.person_id == Person.id)
-                .where(Participant.incident_id == incident_id)
-            )
-        )
-        speakers = sorted(
-            (
-                Speaker(
-                    handle,
-                    name,
-                    0 if handle in holders else 1 if handle in took_part else 2,
-                    holders.get(handle),
-                )
-                for handle, name in session.execute(
-                    select(Person.handle, Person.name).where(Person.active)
-                )
-            ),
-            key=lambda s: (s.rank, s.name.casefold()),
-        )
+        speakers = _speakers(session, incident_id)
         return TranscriptData(
             incident.id,
             incident_ref(incident.id),
@@ -96,3 +65,45 @@ def entries(context: ServiceContext, ids: list[int]) -> list[EntryRow]:
     """Entries by id: what a desktop fetches when the feed says they were written or changed."""
     with reading(context) as session:
         return entry_rows(session, ids)
+
+
+def speakers(context: ServiceContext, incident_id: int) -> list[Speaker]:
+    """Who may speak, in the order the editor offers them (after a role changed hands)."""
+    with reading(context) as session:
+        return _speakers(session, incident_id)
+
+
+def _speakers(session: Session, incident_id: int) -> list[Speaker]:
+    holders = {
+        handle: ROLE_TITLE.get(role, role)
+        for handle, role in session.execute(
+            select(Person.handle, RoleAssignment.role)
+            .join(Person, Person.id == RoleAssignment.person_id)
+            .where(
+                RoleAssignment.incident_id == incident_id,
+                RoleAssignment.released_at.is_(None),
+            )
+            .order_by(RoleAssignment.assigned_at)
+        )
+    }
+    took_part = set(
+        session.scalars(
+            select(Person.handle)
+            .join(Participant, Participant.person_id == Person.id)
+            .where(Participant.incident_id == incident_id)
+        )
+    )
+    return sorted(
+        (
+            Speaker(
+                handle,
+                name,
+                0 if handle in holders else 1 if handle in took_part else 2,
+                holders.get(handle),
+            )
+            for handle, name in session.execute(
+                select(Person.handle, Person.name).where(Person.active)
+            )
+        ),
+        key=lambda s: (s.rank, s.name.casefold()),
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
@@ -50,7 +50,7 @@ _OWNER = aliased(Person, name="owner")
 _E = TranscriptEntry
 
 
-def entry_query() -> Select[Unpack[tuple[Any, ...]]]:
+def entry_query() -> Select[*tuple[Any, ...]]:
     """The columns of :class:`EntryRow`, in order, with the handles joined in."""
     return (
         select(

@@ -203,8 +203,8 @@ class WarRoomView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top_split)
         split.addWidget(self.tabs)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 2)  # the board needs a few cards' height; the transcript
+        split.setStretchFactor(1, 3)  # below is where the scribe works
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 10, 18, 10)
@@ -217,9 +217,12 @@ class WarRoomView(QWidget):
         layout.addWidget(self.presence)
         layout.addWidget(split, 1)
 
-    def add_panel(self, title: str, widget: QWidget) -> None:
-        """A panel another feature keeps in the war room (before Pages, in order added)."""
+    def add_panel(self, title: str, widget: QWidget, *, first: bool = False) -> None:
+        """A panel another feature keeps in the war room (before Pages, in order added);
+        the ``first`` is the tab a war room opens at."""
         self.tabs.insertTab(self.tabs.indexOf(self.pages), widget, title)
+        if first:
+            self.tabs.setCurrentWidget(widget)
 
     # ------------------------------------------------------------------ showing
 
