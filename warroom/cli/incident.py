@@ -108,6 +108,7 @@ def register(commands: Commands, database: argparse.ArgumentParser) -> None:
     release.set_defaults(handler=_release)
 
     _register_updates(actions, database)
+    _register_transcript(actions, database)
 
 
 def _register_updates(actions: Any, database: argparse.ArgumentParser) -> None:
@@ -134,6 +135,48 @@ def _register_updates(actions: Any, database: argparse.ArgumentParser) -> None:
     listing.add_argument("id", type=row_id, metavar="ID")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=_list_updates)
+
+
+def _register_transcript(actions: Any, database: argparse.ArgumentParser) -> None:
+    """``note`` and ``export``: the scribe's transcript from a script, and the post-incident
+    report (issue 12)."""
+    note = actions.add_parser(
+        "note", parents=[database], help="add an entry to the transcript (from a script, a bot)"
+    )
+    note.add_argument("id", type=row_id, metavar="ID")
+    note.add_argument("text", metavar="TEXT", help="the words, as the report will show them")
+    note.add_argument(
+        "--kind", default="note", metavar="K", help="said, did, decided, action, felt, note"
+    )
+    note.add_argument("--speaker", metavar="H", help="who said or did it (a handle)")
+    note.add_argument("--owner", metavar="H", help="an action item's owner (a handle)")
+    note.add_argument(
+        "--at",
+        metavar="ISO",
+        help="when it happened, with an offset (2026-03-02T14:02:05+01:00); default now",
+    )
+    note.add_argument("--json", action="store_true")
+    note.set_defaults(handler=_note)
+
+    export = actions.add_parser(
+        "export", parents=[database], help="the post-incident report as Markdown or HTML"
+    )
+    export.add_argument("id", type=row_id, metavar="ID")
+    export.add_argument(
+        "--format",
+        choices=("md", "html"),
+        metavar="md|html",
+        help="default: from the -o file's name (.html, .htm), otherwise md",
+    )
+    export.add_argument(
+        "-o", "--output", metavar="FILE", help="write it there (atomically); default stdout"
+    )
+    export.add_argument(
+        "--tz",
+        metavar="ZONE",
+        help="the time zone of every stamp (Europe/Berlin, UTC…); default this computer's",
+    )
+    export.set_defaults(handler=_export)
 
 
 # ----------------------------------------------------------------------------- handlers
@@ -483,6 +526,83 @@ def _list_updates(args: argparse.Namespace) -> int:
             print(f"{_when(u.posted_at)}  {u.audience:<9} {u.status:<13} @{u.posted_by}{sent}")
             for line in u.body.splitlines():
                 print(f"    {line}")
+        return 0
+
+    return with_context(args, act)
+
+
+def _note(args: argparse.Namespace) -> int:
+    at = _offset_instant(args.at) if args.at is not None else None
+
+    def act(context: ServiceContext) -> int:
+        from warroom.services.transcript.notes import note
+
+        noted = note(
+            context,
+            args.id,
+            args.text,
+            kind=args.kind,
+            speaker=args.speaker,
+            owner=args.owner,
+            at=at,
+        )
+        entry = noted.entry
+        if args.json:
+            print_json(
+                {
+                    "id": entry.id,
+                    "ref": noted.ref,
+                    "kind": entry.kind,
+                    "occurred_at": iso(entry.occurred_at),
+                    "t_plus": noted.t_plus,
+                    "speaker": entry.speaker,
+                    "owner": entry.owner,
+                    "client_uuid": entry.client_uuid,
+                }
+            )
+        else:
+            print(f"Noted entry {entry.id} ({entry.kind}) on {noted.ref} at {noted.t_plus}.")
+        return 0
+
+    return with_context(args, act)
+
+
+def _offset_instant(text: str) -> datetime:
+    """An ISO time that says its offset: a script's "14:02" is nobody's guess."""
+    from datetime import UTC
+
+    from warroom.domain.errors import WarroomError
+
+    try:
+        instant = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise WarroomError(
+            f"--at '{text}' is not an ISO-8601 time; write it like 2026-03-02T14:02:05+01:00"
+        ) from None
+    if instant.tzinfo is None:
+        raise WarroomError(
+            f"--at '{text}' has no offset; add one (+01:00, Z) so the time is not a guess"
+        )
+    return instant.astimezone(UTC)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from warroom.services.transcript.report import export, local_zone, write_report, zone_named
+
+    # a bad zone is refused before anything is read or written
+    zone = zone_named(args.tz) if args.tz is not None else local_zone()
+    fmt = args.format
+    if fmt is None:
+        fmt = "html" if args.output and args.output.lower().endswith((".html", ".htm")) else "md"
+
+    def act(context: ServiceContext) -> int:
+        import sys
+
+        if args.output is None:
+            sys.stdout.write(export(context, args.id, fmt, zone))
+            return 0
+        written = write_report(context, args.id, fmt, args.output, zone)
+        print(f"Wrote the report of INC-{args.id} to {written}.", file=sys.stderr)
         return 0
 
     return with_context(args, act)
