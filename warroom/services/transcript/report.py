@@ -293,7 +293,7 @@ def _roles(session: Session, incident_id: int) -> list[RoleSpell]:
             .outerjoin(previous_person, previous_person.id == previous.person_id)
             .where(RoleAssignment.incident_id == incident_id)
             .order_by(RoleAssignment.assigned_at, RoleAssignment.id)
-        ).tuples()
+        )
     ]
 
 
@@ -327,7 +327,7 @@ def _pages(session: Session, incident_id: int) -> list[PageLinked]:
             .join(Service, Service.id == Page.service_id)
             .where(Page.incident_id == incident_id)
             .order_by(Page.triggered_at, Page.id)
-        ).tuples()
+        )
     ]
 
 
@@ -363,7 +363,7 @@ def _runbooks(session: Session, incident_id: int, page_ids: list[int]) -> list[R
         select(RunbookStep.runbook_id, RunbookStep.step_key, RunbookStep.text)
         .where(RunbookStep.runbook_id.in_(ids))
         .order_by(RunbookStep.position.desc())  # the first step with a key wins
-    ).tuples():
+    ):
         steps.setdefault(runbook_id, {})[key] = text
     return [
         RunbookFollowed(
