@@ -116,19 +116,20 @@ def parse_line(text: str, now: datetime, zone: tzinfo) -> ParsedLine:
     rest = clean_text(text).strip()
     kind: TranscriptKind | None = None
     mark: ImpactMark | None = None
-    prefix = _PREFIX.match(rest)
-    if prefix:
-        word = prefix.group(1).lower()
-        mark = _mark_for(word)
-        kind = None if mark else _kind_for(word)
-        if kind or mark:
-            rest = rest[prefix.end() :]
     at: datetime | None = None
-    clock = _TIME.match(rest)
-    if clock:
-        at = backdate(clock, now, zone)
-        if at is not None:
-            rest = rest[clock.end() :]
+    for _ in range(2):  # the prefix and the time, in either order
+        prefix = _PREFIX.match(rest) if kind is None and mark is None else None
+        if prefix:
+            word = prefix.group(1).lower()
+            mark = _mark_for(word)
+            kind = None if mark else _kind_for(word)
+            if kind or mark:
+                rest = rest[prefix.end() :]
+        clock = _TIME.match(rest) if at is None else None
+        if clock:
+            at = backdate(clock, now, zone)
+            if at is not None:
+                rest = rest[clock.end() :]
     handle: str | None = None
     mention = _HANDLE.match(rest)
     if mention:

@@ -332,12 +332,12 @@ class BenchPanel(QFrame):
             )
         )
         for number, role in enumerate(BOARD_ORDER, start=1):
-            QShortcut(
-                QKeySequence(f"Ctrl+{number}"),
-                self.list,
-                lambda r=role.value: self._assign_selected(r),
-                context=Qt.ShortcutContext.WidgetShortcut,
-            )
+            # Set apart: PySide's constructor ignores a ``context=`` keyword, and a window-wide
+            # Ctrl+2 would make whoever is selected on the bench a responder while the scribe
+            # picks a kind in the transcript's line.
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self.list)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(lambda r=role.value: self._assign_selected(r))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from PySide6.QtCore import QSize, QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, QStringListModel, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QFontMetrics, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QAbstractItemView, QCompleter, QPlainTextEdit, QWidget
 
@@ -87,10 +87,6 @@ class EntryEditor(QPlainTextEdit):
             Qt.Key.Key_Tab,
             Qt.Key.Key_Backtab,
         ):
-            if key in (Qt.Key.Key_Tab,) and popup.currentIndex().isValid():
-                self._on_completer_activated(str(popup.currentIndex().data()))
-                popup.hide()
-                return
             event.ignore()  # the popup takes these
             return
         ctrl = modifiers & Qt.KeyboardModifier.ControlModifier
@@ -118,6 +114,21 @@ class EntryEditor(QPlainTextEdit):
             return
         super().keyPressEvent(event)
         self._complete_mention()
+
+    def event(self, event: QEvent) -> bool:
+        """Tab takes the completion offered (before Qt moves the focus on with it)."""
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Tab
+            and self._popup().isVisible()
+        ):
+            current = self._popup().currentIndex()
+            if current.isValid():
+                self._on_completer_activated(str(current.data()))
+            self._popup().hide()
+            return True
+        return super().event(event)
 
     def _popup(self) -> QAbstractItemView:
         popup = self.completer.popup()
