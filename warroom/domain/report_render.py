@@ -237,14 +237,14 @@ def _md_escape(text: str) -> str:
 
 
 #: What makes structure only at the start of a line: a list, a quote, a setext underline.
-_MD_LINE_START = re.compile(r"^([-+=:>]|\d+[.)])")
-_LINE_STARTERS = frozenset("-+=:>0123456789")
+_MD_LINE_START = re.compile(r"^(\d*)([-+=>.)])")
+_LINE_STARTERS = frozenset("-+=>0123456789")
 
 
 def _md_line(line: str) -> str:
     line = _md_escape(line.strip())
     if line and line[0] in _LINE_STARTERS:
-        line = _MD_LINE_START.sub(r"\\\1", line)
+        line = _MD_LINE_START.sub(r"\1\\\2", line)
     return line
 
 
