@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QTest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
@@ -446,3 +446,61 @@ def test_the_timeline_model_passes_qt_model_tester_while_entries_come_and_go(
     model.set_filter(frozenset({"said"}), "", "entry")
     assert model.rowCount() == 5
     qtmodeltester.check(model, force_py=True)
+
+
+def test_a_long_timeline_paints_only_the_rows_on_screen(qtbot, monkeypatch) -> None:
+    """100,000 entries: the first paint asks the model about the rows it shows, not about
+    every row (what made a list view take a quarter of a second to lay them out)."""
+    from warroom.services.transcript.rows import EntryRow
+    from warroom.ui.transcript.items import order
+    from warroom.ui.transcript.panel import Person, TranscriptPanel
+
+    asked = {"rowCount": 0, "data": 0}
+    row_count, data = TimelineModel.rowCount, TimelineModel.data
+
+    def counting_row_count(self, parent=QModelIndex()):  # noqa: B008
+        asked["rowCount"] += 1
+        return row_count(self, parent)
+
+    def counting_data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        asked["data"] += 1
+        return data(self, index, role)
+
+    monkeypatch.setattr(TimelineModel, "rowCount", counting_row_count)
+    monkeypatch.setattr(TimelineModel, "data", counting_data)
+    items = order(
+        entry_item(
+            EntryRow(
+                n,
+                1,
+                f"uuid-{n:06d}",
+                "said",
+                f"entry {n}",
+                None,
+                "mei",
+                NOW + timedelta(seconds=n),
+                NOW,
+                False,
+                1,
+                None,
+                None,
+                None,
+                None,
+                None,
+            )
+        )
+        for n in range(100_000)
+    )
+    panel = TranscriptPanel(lambda: NOW, "mei")
+    qtbot.addWidget(panel)
+    panel.resize(900, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    asked.update(rowCount=0, data=0)
+    panel.show_timeline("INC-1", NOW, items, [Person("mei", "Mei Chen", 0, "Scribe")])
+    panel.repaint()
+    assert panel.model.rowCount() == 100_000
+    assert asked["rowCount"] < 1_000
+    assert asked["data"] < 2_000
+    last = panel.view.rowAt(panel.view.viewport().height() - 2)
+    assert last == 99_999  # at the bottom, where the scribe writes

@@ -38,9 +38,13 @@ class TranscriptData:
     #: The timeline's other events (status, roles, pages, updates, runbooks), oldest first.
     events: list[FeedEvent]
     speakers: list[Speaker]
+    #: Only the newest entries: the rest follows.
+    partial: bool = False
 
 
-def load(context: ServiceContext, incident_id: int) -> TranscriptData:
+def load(context: ServiceContext, incident_id: int, newest: int | None = None) -> TranscriptData:
+    """The whole timeline; with ``newest``, only that many of the latest entries (``partial``
+    says so), which a long incident's war room shows at once while the rest loads."""
     with reading(context) as session:
         incident = load_incident(session, incident_id)
         page_ids = list(session.scalars(select(Page.id).where(Page.incident_id == incident_id)))
@@ -55,9 +59,10 @@ def load(context: ServiceContext, incident_id: int) -> TranscriptData:
             incident_ref(incident.id),
             incident.title,
             incident.declared_at,
-            entries_of(session, incident_id),
+            entries_of(session, incident_id, newest),
             events,
             speakers,
+            newest is not None,
         )
 
 

@@ -80,10 +80,14 @@ def rows_of(result: Iterable[Sequence[Any]]) -> list[EntryRow]:
     return [EntryRow(*row) for row in result]
 
 
-def entries_of(session: Session, incident_id: int) -> list[EntryRow]:
-    """Every entry of an incident (deleted ones too: the view offers Undo), in time order."""
-    query = entry_query().where(_E.incident_id == incident_id).order_by(_E.occurred_at, _E.id)
-    return rows_of(session.execute(query))
+def entries_of(session: Session, incident_id: int, newest: int | None = None) -> list[EntryRow]:
+    """Every entry of an incident (deleted ones too), in time order; or only the ``newest``
+    few, what a war room shows first while the rest loads."""
+    query = entry_query().where(_E.incident_id == incident_id)
+    if newest is None:
+        return rows_of(session.execute(query.order_by(_E.occurred_at, _E.id)))
+    latest = query.order_by(_E.occurred_at.desc(), _E.id.desc()).limit(newest)
+    return rows_of(reversed(session.execute(latest).all()))
 
 
 def entry_rows(session: Session, ids: Iterable[int]) -> list[EntryRow]:

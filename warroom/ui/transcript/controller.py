@@ -12,6 +12,7 @@ panel in the war room and tells it which incident is open (``show_incident``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,13 @@ from warroom.domain.transcript import EditConflictError
 from warroom.engine.scribe_journal import JournalEntry, ScribeJournal
 from warroom.ui.common.feature import Environment, Feature
 from warroom.ui.common.timefmt import full_time
-from warroom.ui.transcript.items import Item, entry_item, event_item, pending_item
+from warroom.ui.transcript.items import (
+    Ordered,
+    entry_item,
+    event_item,
+    order,
+    pending_item,
+)
 from warroom.ui.transcript.panel import Draft, Person, TranscriptPanel
 
 if TYPE_CHECKING:
@@ -36,6 +43,9 @@ if TYPE_CHECKING:
 #: How often pending entries are tried again while the database is away.
 RETRY_SECONDS = 3
 JOURNAL_FILE = "scribe-journal.jsonl"
+Loaded = tuple["TranscriptData", Ordered]
+#: How many of the newest entries a war room shows before the whole timeline has loaded.
+FIRST_ENTRIES = 300
 
 
 def _refused(error: WarroomError) -> bool:
@@ -136,31 +146,42 @@ class TranscriptFeature(Feature):
     # ------------------------------------------------------------------ loading
 
     def _load(self) -> None:
+        """The newest entries first, painted at once; then the whole timeline (an incident
+        of 100,000 entries takes the worker a second or more to read)."""
         incident = self.current
         if incident is None:
             return
         journal = self.journal
 
-        def load(context: ServiceContext) -> tuple[TranscriptData, list[Item]]:
-            from warroom.services.transcript.reading import load
+        def loader(
+            newest: int | None,
+        ) -> Callable[[ServiceContext], tuple[TranscriptData, Ordered]]:
+            def load(context: ServiceContext) -> Loaded:
+                from warroom.services.transcript.reading import load
 
-            data = load(context, incident)
-            items = [entry_item(row) for row in data.entries]
-            sent = {row.client_uuid for row in data.entries}
-            items += [pending_item(e) for e in journal.pending(incident) if e.uuid not in sent]
-            items += [i for i in map(event_item, data.events) if i is not None]
-            return data, items
+                data = load(context, incident, newest)
+                items = [entry_item(row) for row in data.entries]
+                sent = {row.client_uuid for row in data.entries}
+                pending = journal.pending(incident)
+                items += [pending_item(e) for e in pending if e.uuid not in sent]
+                items += [i for i in map(event_item, data.events) if i is not None]
+                return data, order(items)
 
-        def loaded(result: tuple[TranscriptData, list[Item]]) -> None:
+            return load
+
+        def loaded(result: Loaded) -> None:
             data, items = result
             if data.incident_id != self.current:
                 return  # another war room was opened meanwhile
             people = [Person(s.handle, s.name, s.rank, s.role) for s in data.speakers]
             self.view.show_timeline(data.ref, data.declared_at, items, people)
             self._show_pending()
-            self.timeline_loaded.emit(data.incident_id)
+            if len(data.entries) < FIRST_ENTRIES or not data.partial:
+                self.timeline_loaded.emit(data.incident_id)
+            else:
+                self.submit(loader(None), loaded, self.show_error)
 
-        self.submit(load, loaded, self.show_error)
+        self.submit(loader(FIRST_ENTRIES), loaded, self.show_error)
 
     def _load_people(self) -> None:
         incident = self.current

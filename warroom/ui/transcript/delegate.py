@@ -47,9 +47,12 @@ class TimelineDelegate(QStyledItemDelegate):
         self.names: Mapping[str, str] = {}
         self.zone: tzinfo = local_zone()
 
+    @staticmethod
+    def row_height(font: QFont) -> int:
+        return QFontMetrics(font).height() + 10
+
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        height = QFontMetrics(option.font).height()
-        return QSize(0, height + 10)
+        return QSize(0, self.row_height(option.font))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         from warroom.ui.transcript.model import TimelineModel

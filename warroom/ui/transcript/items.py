@@ -8,6 +8,7 @@ painting; the model only swaps its lists.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -108,4 +109,25 @@ def event_item(event: FeedEvent) -> Item | None:
         event.actor,
         (event.at, EVENT_ORDER, event.id),
         search=_folded(text, event.actor, category),
+    )
+
+
+@dataclass
+class Ordered:
+    """A timeline's items in order with what the model looks them up by, built on the
+    worker: sorting and indexing 100,000 items must not happen on the GUI thread."""
+
+    items: list[Item]
+    keys: list[Key]
+    by_uuid: dict[str, Item]
+    event_keys: set[Key]
+
+
+def order(items: Iterable[Item]) -> Ordered:
+    ordered = sorted(items, key=lambda i: i.key)
+    return Ordered(
+        ordered,
+        [i.key for i in ordered],
+        {i.uuid: i for i in ordered if i.uuid is not None},
+        {i.key for i in ordered if i.uuid is None},
     )

@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from warroom.ui.transcript.items import Item, Key
+from warroom.ui.transcript.items import Item, Key, Ordered, order
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -62,14 +62,15 @@ class TimelineModel(QAbstractListModel):
 
     # ------------------------------------------------------------------ filling
 
-    def reset(self, items: Iterable[Item]) -> None:
-        """Everything at once (a war room opened): ``items`` in any order."""
-        ordered = sorted(items, key=lambda i: i.key)
+    def reset(self, items: Iterable[Item] | Ordered) -> None:
+        """Everything at once (a war room opened): ``items`` in any order, or already put
+        in order on the worker (:func:`order`)."""
+        ordered = items if isinstance(items, Ordered) else order(items)
         self.beginResetModel()
-        self._all = ordered
-        self._all_keys = [i.key for i in ordered]
-        self._by_uuid = {i.uuid: i for i in ordered if i.uuid is not None}
-        self._event_keys = {i.key for i in ordered if i.uuid is None}
+        self._all = ordered.items
+        self._all_keys = ordered.keys
+        self._by_uuid = ordered.by_uuid
+        self._event_keys = ordered.event_keys
         self._refilter()
         self.endResetModel()
 
@@ -90,27 +91,30 @@ class TimelineModel(QAbstractListModel):
             if item.entry is not None and item.entry.deleted:
                 return
             self._by_uuid[item.uuid] = item
-        position = bisect_left(self._all_keys, item.key)
-        self._all.insert(position, item)
-        self._all_keys.insert(position, item.key)
+        shared = self._rows is self._all  # unfiltered: one list serves both
         if self._accepts(item):
             row = bisect_left(self._row_keys, item.key)
             self.beginInsertRows(QModelIndex(), row, row)
             self._rows.insert(row, item)
             self._row_keys.insert(row, item.key)
             self.endInsertRows()
+        if not shared:
+            position = bisect_left(self._all_keys, item.key)
+            self._all.insert(position, item)
+            self._all_keys.insert(position, item.key)
 
     def _remove(self, item: Item) -> None:
-        position = self._find(self._all, self._all_keys, item)
-        if position is not None:
-            del self._all[position]
-            del self._all_keys[position]
+        shared = self._rows is self._all
         row = self._find(self._rows, self._row_keys, item)
         if row is not None:
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._rows[row]
             del self._row_keys[row]
             self.endRemoveRows()
+        position = None if shared else self._find(self._all, self._all_keys, item)
+        if position is not None:
+            del self._all[position]
+            del self._all_keys[position]
 
     @staticmethod
     def _find(items: Sequence[Item], keys: Sequence[Key], item: Item) -> int | None:
@@ -171,9 +175,9 @@ class TimelineModel(QAbstractListModel):
         return not self._search or self._search in item.search
 
     def _refilter(self) -> None:
-        if not self.filtered:
-            self._rows = list(self._all)
-            self._row_keys = list(self._all_keys)
+        if not self.filtered:  # the same lists: what goes into one goes into the other
+            self._rows = self._all
+            self._row_keys = self._all_keys
             return
         self._rows = [i for i in self._all if self._accepts(i)]
         self._row_keys = [i.key for i in self._rows]
