@@ -63,6 +63,11 @@ def record(context: ServiceContext, entry: NewEntry, *, lenient: bool = False) -
         session = work.session
         known = _recorded(session, entry.client_uuid)
         if known is not None:
+            if known.incident_id != entry.incident_id:
+                raise ValidationError(
+                    f"The client id {entry.client_uuid} is already an entry of another "
+                    "incident; each entry needs its own (a new UUID)."
+                )
             return known
         incident_id = _incident_id(session, entry.incident_id)
         speaker_id, body = _person(session, entry.speaker, body, lenient, "speaker")
@@ -183,6 +188,7 @@ def set_done(context: ServiceContext, entry_id: int, done: bool = True) -> Entry
             raise ValidationError("Only an action item can be done; this entry is not one.")
         entry.done_at = work.now if done else None
         entry.done_by = me.handle if done else None
+        _touch(work.session, entry.incident_id, work.now)
         topic = "transcript.action_done" if done else "transcript.action_reopened"
         _announce(work, topic, entry.incident_id, entry.id, entry.kind, entry.body, me)
         work.session.flush()

@@ -597,5 +597,5 @@ class TranscriptPanel(QWidget):
             self.state.setText("")
             return
         self.state.setText(
-            f"⏱ {first.astimezone(local_zone()):%H:%M:%S} · {t_plus(first, declared)}"
+            f"typed from {first.astimezone(local_zone()):%H:%M:%S} · {t_plus(first, declared)}"
         )
