@@ -11,7 +11,16 @@ from PySide6.QtGui import QImage
 from tests.cli.runner import child_environment
 
 ROOT = Path(__file__).resolve().parents[2]
-EVERY_VIEW = ["activity", "roster", "pages", "incidents", "war-room", "runbooks", "escalations"]
+EVERY_VIEW = [
+    "activity",
+    "roster",
+    "pages",
+    "incidents",
+    "war-room",
+    "runbooks",
+    "escalations",
+    "transcript",
+]
 
 
 def test_one_run_saves_a_screenshot_of_every_view(tmp_path: Path) -> None:

@@ -193,7 +193,8 @@ def test_a_due_update_reminds_the_commander_who_writes_it_from_the_banner(
     clock.advance(timedelta(minutes=60))
     assert amara_app.context is not None
     engine = ServiceContext(amara_app.context.database, "serve", clock)
-    assert reminders.sweep(engine).given == [(incident, "internal")]
+    given = reminders.sweep(engine).given  # the demo's incident in progress is due too
+    assert [g for g in given if g[0] == incident] == [(incident, "internal")]
     banner = amara_app.window.banner
     qtbot.waitUntil(lambda: "time to update internal" in banner.text, timeout=5000)
     assert banner.text.startswith(f"INC-{incident}: time to update internal: Checkout 5xx · SEV2")
@@ -220,7 +221,8 @@ def test_a_real_notification_server_offers_write_update_and_snoozes(
     clock.advance(timedelta(minutes=30))
     assert amara_app.context is not None
     engine = ServiceContext(amara_app.context.database, "serve", clock)
-    assert len(reminders.sweep(engine).given) == 3  # SEV1: every audience from the start
+    given = reminders.sweep(engine).given  # the demo's incident in progress is due too
+    assert len([g for g in given if g[0] == incident]) == 3  # SEV1: every audience at once
     key = f"update:{incident}:customers"
     qtbot.waitUntil(lambda: amara_app.notifier.is_shown(key), timeout=5000)
     calls = " ".join(notification_server.read_text().split())
