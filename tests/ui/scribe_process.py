@@ -13,8 +13,9 @@ the journal). Then it answers one command per line on stdin, one line on stdout 
 
 ``type <words>``
     Types the words into the scribe's line with real key events, then presses Enter; answers
-    ``journaled <uuid> <ms>`` once the journal file on disk holds the entry, ``<ms>`` being
-    the time from the Enter key to then (or ``not-journaled`` if it is not there).
+    ``journaled <uuid> <ms> <enter>`` once the journal file on disk holds the entry, ``<ms>``
+    being the time from the Enter key to then and ``<enter>`` the wall-clock instant of the
+    Enter key (``time.time()``) (or ``not-journaled`` if it is not there).
 ``count``
     ``pending <n>``: entries in the journal not yet in the database.
 ``state``
@@ -25,8 +26,8 @@ the journal). Then it answers one command per line on stdin, one line on stdout 
     Closes the window, shuts the app down and exits 0 (``bye`` first).
 
 Anything the test may want to see as it happens is printed as it happens too:
-``saved <uuid>`` when an entry typed here is in the database, ``failed <sentence>`` when the
-database could not be opened.
+``saved <uuid> <wall time>`` when an entry typed here is in the database, ``failed
+<sentence>`` when the database could not be opened.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class Scribe(QObject):
 
     def _on_entry_saved(self, uuid: str) -> None:
         self.saved += 1
-        say(f"saved {uuid}")
+        say(f"saved {uuid} {time.time():.6f}")
 
     def _on_record_requested(self, draft: object) -> None:
         self.typed.append(str(getattr(draft, "uuid", "")))
@@ -138,7 +139,7 @@ class Scribe(QObject):
         editor = self.warroom.transcript.view.editor
         before = len(self.typed)
         QTest.keyClicks(editor, words)
-        pressed = time.perf_counter()
+        pressed, wall = time.perf_counter(), time.time()
         QTest.keyClick(editor, Qt.Key.Key_Return)
         if len(self.typed) == before:
             say("not-journaled (Enter recorded nothing)")
@@ -150,7 +151,7 @@ class Scribe(QObject):
         except FileNotFoundError:
             on_disk = False
         took = (time.perf_counter() - pressed) * 1000
-        say(f"journaled {uuid} {took:.2f}" if on_disk else f"not-journaled {uuid}")
+        say(f"journaled {uuid} {took:.2f} {wall:.6f}" if on_disk else f"not-journaled {uuid}")
 
 
 def main() -> int:

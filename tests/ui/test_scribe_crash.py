@@ -102,7 +102,7 @@ class ScribeDesktop:
 
     def type(self, words: str) -> tuple[str, float]:
         self.send(f"type {words}")
-        _, uuid, took = self.expect("journaled", timeout=10).split()
+        _, uuid, took, _enter = self.expect("journaled", timeout=10).split()
         return uuid, float(took)
 
     def pending(self) -> int:
