@@ -150,3 +150,57 @@ def test_the_impact_window_comes_from_the_marks_when_there_are_any() -> None:
         resolved,
     )
     assert (corrected.start, corrected.end) == (start, end + timedelta(minutes=7))
+
+
+def test_an_entry_travels_whole_in_its_event_unless_its_words_are_long() -> None:
+    from datetime import UTC, datetime
+
+    from warroom.domain.events import NewEvent
+    from warroom.domain.transcript import EntryRow, entry_from_payload, entry_payload
+
+    at = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    row = EntryRow(
+        7,
+        1,
+        "u-0007",
+        "action",
+        "Fix the rebuild",
+        "hana",
+        "mei",
+        at,
+        at,
+        False,
+        2,
+        None,
+        "felix",
+        at,
+        "felix",
+        at,
+    )
+    assert entry_from_payload(entry_payload(row) or {}) == row
+    for words in ("x" * 5000, "😱" * 400, "ok " * 400):
+        entry = EntryRow(
+            8,
+            1,
+            "u-0008",
+            "said",
+            words,
+            None,
+            "mei",
+            at,
+            at,
+            False,
+            1,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
+        carried = entry_payload(entry)
+        assert (carried is None) == (words != "ok " * 400)  # 5,000 bytes, 4,800 as JSON
+        # whatever travels fits in an event, with the excerpt of the transcript's events
+        NewEvent(
+            "transcript.recorded", "transcript", "8", {"entry": carried, "excerpt": words[:160]}
+        )
+    assert entry_from_payload({"id": 1}) is None  # an older desktop's event: fetched instead

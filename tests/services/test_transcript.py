@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests.services.conftest import MONDAY_10_UTC, incident_events
 from warroom.domain.errors import NotFoundError, ValidationError
-from warroom.domain.transcript import EditConflictError
+from warroom.domain.transcript import EditConflictError, entry_from_payload
 from warroom.services.comms.updates import post_update
 from warroom.services.context import ServiceContext
 from warroom.services.incidents import lifecycle, roles
@@ -87,13 +87,16 @@ def test_recording_the_same_client_uuid_twice_keeps_one_entry_and_one_event(
     assert _count(tom, incident) == 1
     [event] = incident_events(tom, incident, "transcript.recorded")
     assert (event.entity, event.entity_id, event.actor) == ("transcript", str(first.id), "tom.h")
-    assert dict(event.payload) == {
+    carried = dict(event.payload)
+    entry = carried.pop("entry")  # the whole entry travels, so desktops need not fetch it
+    assert carried == {
         "incident_id": incident,
         "ref": f"INC-{incident}",
         "kind": "said",
         "excerpt": "we see 5xx on checkout",
         "handle": "tom.h",
     }
+    assert entry_from_payload(entry) == first
 
 
 def test_the_time_kept_is_the_first_keystroke_not_the_commit(
@@ -187,7 +190,7 @@ def test_an_edit_keeps_every_revision_the_original_first(demo, as_person, incide
     assert kept[0].edited_at == typed_at  # the original's time is when it was recorded
     assert [r.kind for r in kept] == ["did", "did", "decided"]
     [event, _] = incident_events(tom, incident, "transcript.edited")
-    assert event.payload["version"] == 2
+    assert event.payload["entry"]["version"] == 2
 
 
 def test_an_edit_of_a_stale_version_raises_with_both_texts_and_changes_nothing(

@@ -343,6 +343,14 @@ def test_another_desktops_entries_merge_by_their_time(
     )
 
 
+def test_an_entry_too_long_for_its_event_is_fetched(qtbot, open_app, incident, as_person) -> None:
+    mei = open_app("mei")
+    _open(qtbot, mei, incident)
+    pasted = "stack trace line\n" * 200  # 3,400 characters: the event carries no words
+    entries.record(as_person("hana"), entries.NewEntry(incident, "hana-paste-0001", pasted, NOW))
+    qtbot.waitUntil(lambda: _shown(mei) == [pasted.strip()], timeout=10_000)
+
+
 def test_the_filters_narrow_by_kind_person_and_words(qtbot, open_app, incident) -> None:
     mei = open_app("mei")
     _open(qtbot, mei, incident)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
 
 from warroom.domain.errors import ConflictError, ValidationError
 from warroom.domain.text import clean_text
@@ -253,3 +254,63 @@ def event_category(topic: str) -> str | None:
     if topic.startswith("page."):
         return "page"
     return None
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    id: int
+    incident_id: int
+    client_uuid: str
+    kind: str
+    body: str
+    speaker: str | None  # handle
+    author: str
+    occurred_at: datetime
+    recorded_at: datetime
+    deleted: bool
+    version: int
+    mark: str | None
+    owner: str | None  # an action item's owner (handle)
+    done_at: datetime | None
+    done_by: str | None
+    edited_at: datetime | None
+
+    @property
+    def edited(self) -> bool:
+        return self.version > 1 and self.edited_at is not None
+
+    @property
+    def open_action(self) -> bool:
+        return self.kind == "action" and self.done_at is None and not self.deleted
+
+
+#: An entry's words travel in its event up to this length as JSON (escapes counted, so the
+#: event stays under its size limit whatever the script); a longer one is fetched.
+PAYLOAD_BODY = 1500
+_STAMPS = ("occurred_at", "recorded_at", "done_at", "edited_at")
+
+
+def entry_payload(row: EntryRow) -> dict[str, Any] | None:
+    """The whole entry for its event, so every desktop shows it without asking the database
+    (None when the words are too long for an event's payload)."""
+    import json
+
+    if len(json.dumps(row.body)) > PAYLOAD_BODY:
+        return None
+    fields = asdict(row)
+    for name in _STAMPS:
+        if fields[name] is not None:
+            fields[name] = fields[name].isoformat()
+    return fields
+
+
+def entry_from_payload(fields: Mapping[str, Any]) -> EntryRow | None:
+    """The entry an event carries, or None when it carries none (or an older shape)."""
+    try:
+        values = dict(fields)
+        for name in _STAMPS:
+            if values.get(name) is not None:
+                values[name] = datetime.fromisoformat(values[name])
+        return EntryRow(**values)
+    except (TypeError, ValueError):
+        return None

@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 
 from warroom.domain.errors import NotFoundError, ValidationError
 from warroom.domain.incidents import incident_ref
-from warroom.domain.transcript import EditConflictError, check_body, excerpt, parse_kind
+from warroom.domain.transcript import (
+    EditConflictError,
+    check_body,
+    entry_payload,
+    excerpt,
+    parse_kind,
+)
 from warroom.domain.vocabulary import ImpactMark, TranscriptKind
 from warroom.services.context import ServiceContext, UnitOfWork
 from warroom.services.identity import acting
@@ -99,9 +105,8 @@ def record(context: ServiceContext, entry: NewEntry, *, lenient: bool = False) -
             return known
         _touch(session, incident_id, work.now)
         add_participant(session, incident_id, me.id, work.now)
-        _announce(work, "transcript.recorded", incident_id, inserted, kind.value, body, me)
         (row,) = entry_rows(session, [inserted])
-        return row
+        return _announce(work, "transcript.recorded", row, me)
 
 
 def edit(
@@ -156,18 +161,8 @@ def edit(
         session.flush()  # the version moves on
         _keep_revision(session, current, me.handle, work.now)
         _touch(session, current.incident_id, work.now)
-        _announce(
-            work,
-            "transcript.edited",
-            current.incident_id,
-            current.id,
-            current.kind,
-            current.body,
-            me,
-            version=current.version,
-        )
         (row,) = entry_rows(session, [current.id])
-        return row
+        return _announce(work, "transcript.edited", row, me)
 
 
 def delete(context: ServiceContext, entry_id: int) -> EntryRow:
@@ -190,10 +185,9 @@ def set_done(context: ServiceContext, entry_id: int, done: bool = True) -> Entry
         entry.done_by = me.handle if done else None
         _touch(work.session, entry.incident_id, work.now)
         topic = "transcript.action_done" if done else "transcript.action_reopened"
-        _announce(work, topic, entry.incident_id, entry.id, entry.kind, entry.body, me)
         work.session.flush()
         (row,) = entry_rows(work.session, [entry.id])
-        return row
+        return _announce(work, topic, row, me)
 
 
 @dataclass(frozen=True)
@@ -318,36 +312,30 @@ def _touch(session: Session, incident_id: int, now: datetime) -> None:
 def _set_deleted(context: ServiceContext, entry_id: int, deleted: bool) -> EntryRow:
     with acting(context) as (work, me):
         entry = _locked(work.session, entry_id)
-        if entry.deleted != deleted:
-            entry.deleted = deleted
-            topic = "transcript.deleted" if deleted else "transcript.restored"
-            _announce(work, topic, entry.incident_id, entry.id, entry.kind, entry.body, me)
-            work.session.flush()
+        if entry.deleted == deleted:
+            (row,) = entry_rows(work.session, [entry.id])
+            return row
+        entry.deleted = deleted
+        work.session.flush()
         (row,) = entry_rows(work.session, [entry.id])
-        return row
+        return _announce(work, "transcript.deleted" if deleted else "transcript.restored", row, me)
 
 
-def _announce(
-    work: UnitOfWork,
-    topic: str,
-    incident_id: int,
-    entry_id: int,
-    kind: str,
-    body: str,
-    me: Person,
-    **extra: object,
-) -> None:
+def _announce(work: UnitOfWork, topic: str, row: EntryRow, me: Person) -> EntryRow:
+    """The event of a change to an entry, carrying the entry itself (when its words fit), so
+    every desktop shows it at once without a query; returns the row."""
     work.emit(
         topic,
         "transcript",
-        entry_id,
+        row.id,
         {
-            "incident_id": incident_id,
-            "ref": incident_ref(incident_id),
-            "kind": kind,
-            "excerpt": excerpt(body),
+            "incident_id": row.incident_id,
+            "ref": incident_ref(row.incident_id),
+            "kind": row.kind,
+            "excerpt": excerpt(row.body),
             "handle": me.handle,
-            **extra,
+            "entry": entry_payload(row),
         },
-        incident_id=incident_id,
+        incident_id=row.incident_id,
     )
+    return row

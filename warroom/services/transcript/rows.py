@@ -7,43 +7,13 @@ speaker's and owner's handles joined in, so opening a long war room costs one ro
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
+from warroom.domain.transcript import EntryRow as EntryRow  # what callers read
 from warroom.store.models import Person, TranscriptEntry
-
-
-@dataclass(frozen=True)
-class EntryRow:
-    id: int
-    incident_id: int
-    client_uuid: str
-    kind: str
-    body: str
-    speaker: str | None  # handle
-    author: str
-    occurred_at: datetime
-    recorded_at: datetime
-    deleted: bool
-    version: int
-    mark: str | None
-    owner: str | None  # an action item's owner (handle)
-    done_at: datetime | None
-    done_by: str | None
-    edited_at: datetime | None
-
-    @property
-    def edited(self) -> bool:
-        return self.version > 1 and self.edited_at is not None
-
-    @property
-    def open_action(self) -> bool:
-        return self.kind == "action" and self.done_at is None and not self.deleted
-
 
 _SPEAKER = aliased(Person, name="speaker")
 _OWNER = aliased(Person, name="owner")

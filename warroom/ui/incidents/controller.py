@@ -29,6 +29,10 @@ def incident_key(incident_id: int) -> str:
     return f"incident:{incident_id}"
 
 
+#: How long a transcript entry's "last activity" waits before the list and war room reload.
+ACTIVITY_MS = 5000
+
+
 class IncidentsFeature(Feature):
     """Signals:
     incidents_loaded(): the list shows fresh incidents.
@@ -66,10 +70,19 @@ class IncidentsFeature(Feature):
         self._detail_soon = self._timer(250, self._load_detail)
         self._search_soon = self._timer(200, self._load_bench)
         self._bench_soon = self._timer(1500, self._load_bench)
+        # A transcript entry changes only the incident's last activity (its quiet warning
+        # and the list's column): while a scribe types, that waits a few seconds, so every
+        # desktop is not reloading the war room on every line.
+        self._activity_soon = self._timer(ACTIVITY_MS, self._on_activity_soon_timeout)
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(HEARTBEAT_MS)
         self._heartbeat.timeout.connect(self._beat)
         env.notifier.action_invoked.connect(self._on_notifier_action_invoked)
+
+    def _on_activity_soon_timeout(self) -> None:
+        self._load_list()
+        if self.current is not None:
+            self._load_detail()
 
     def _timer(self, ms: int, slot: Any) -> QTimer:
         timer = QTimer(self)
@@ -114,6 +127,12 @@ class IncidentsFeature(Feature):
 
     def on_events(self, events: list[FeedEvent]) -> None:
         me = self.env.user
+        talk = [e for e in events if e.topic.startswith("transcript.")]
+        if talk and not self._activity_soon.isActive():
+            self._activity_soon.start()  # not restarted: it fires while the typing goes on
+        events = [e for e in events if not e.topic.startswith("transcript.")]
+        if not events:
+            return
         self._reload_soon.start()
         for event in events:
             if event.topic == "incident.role_assigned" and event.payload.get("handle") == me:
@@ -141,6 +160,7 @@ class IncidentsFeature(Feature):
             self._detail_soon,
             self._search_soon,
             self._bench_soon,
+            self._activity_soon,
             self._heartbeat,
         ):
             timer.stop()

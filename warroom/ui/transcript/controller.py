@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from warroom.domain.errors import ConflictError, NotFoundError, ValidationError, WarroomError
 from warroom.domain.events import FeedEvent
-from warroom.domain.transcript import EditConflictError
+from warroom.domain.transcript import EditConflictError, entry_from_payload
 from warroom.engine.scribe_journal import JournalEntry, ScribeJournal
 from warroom.ui.common.feature import Environment, Feature
 from warroom.ui.common.timefmt import full_time
@@ -36,9 +36,9 @@ from warroom.ui.transcript.items import (
 from warroom.ui.transcript.panel import Draft, Person, TranscriptPanel
 
 if TYPE_CHECKING:
+    from warroom.domain.transcript import EntryRow
     from warroom.services.context import ServiceContext
     from warroom.services.transcript.reading import TranscriptData
-    from warroom.services.transcript.rows import EntryRow
 
 #: How often pending entries are tried again while the database is away.
 RETRY_SECONDS = 3
@@ -124,7 +124,12 @@ class TranscriptFeature(Feature):
             if (event.incident_id or event.payload.get("incident_id")) != current:
                 continue
             if event.topic.startswith("transcript."):
-                changed.append(int(event.entity_id))
+                carried = event.payload.get("entry")
+                row = entry_from_payload(carried) if isinstance(carried, dict) else None
+                if row is None:  # words too long for an event, or an older desktop's event
+                    changed.append(int(event.entity_id))
+                else:
+                    self.view.put(entry_item(row))
                 continue
             item = event_item(event)
             if item is not None:
@@ -238,7 +243,11 @@ class TranscriptFeature(Feature):
     def send_pending(self) -> None:
         """Send the oldest pending entry; the next goes when it is in (one at a time, in the
         order typed). Nothing to do while one is in flight or before the database is open."""
-        if self._in_flight is not None or not self.running:
+        if self._in_flight is not None:
+            return
+        if not self.running:  # the database is not open (yet): nothing is being sent
+            self.offline = True
+            self._show_pending()
             return
         pending = self.journal.pending()
         if not pending:

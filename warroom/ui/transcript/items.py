@@ -17,8 +17,8 @@ from warroom.domain.events import FeedEvent, describe
 from warroom.domain.transcript import event_category
 
 if TYPE_CHECKING:
+    from warroom.domain.transcript import EntryRow
     from warroom.engine.scribe_journal import JournalEntry
-    from warroom.services.transcript.rows import EntryRow
 
 #: Ties at the same instant: events (a status change) before the words about them.
 EVENT_ORDER, ENTRY_ORDER = 0, 1
