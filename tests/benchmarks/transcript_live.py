@@ -12,7 +12,7 @@ The writer is, by default (``--writer editor``), a scribe's desktop of its own
 (``tests/ui/scribe_process.py``: the real app, the words typed into the scribe's line with key
 events); an entry is "committed" when its Enter key is pressed, so the figure includes the
 journal's fsync, the send on the writer's worker, the commit, the NOTIFY, each client's
-catch-up query and its fetch of the entry. ``--writer service`` records through
+catch-up query (the entry travels in its event). ``--writer service`` records through
 ``services.transcript.entries.record`` in this process instead, from just before the call.
 Entries come one every 200 to 500 ms (a fast scribe).
 
@@ -250,9 +250,9 @@ class Result:
     def __init__(self, clients: int) -> None:
         self.clients = clients
         self.samples: list[float] = []
-        self.heard: list[float] = []  # committed → the feed event on a client's GUI thread
-        self.fetched: list[float] = []  # that event → the row in the client's model
         self.saved: list[float] = []  # writer: committed → in the database (its own view)
+        #: the writer saw it saved → a client's row: the feed, the catch-up, the model
+        self.propagated: list[float] = []
         self.missed = 0
         self.cpu_ms = 0.0  # mean CPU per client per entry (the client's whole process)
 
@@ -304,11 +304,10 @@ def measure(url, incident: int, clients: int, entries: int, writer_kind: str) ->
             result.saved.append((writer.saved[entry] - at) * 1000)
         for client in shown:
             if entry in client:
-                inserted, heard = client[entry]
+                inserted, _heard = client[entry]
                 result.samples.append((inserted - at) * 1000)
-                if heard is not None:
-                    result.heard.append((heard - at) * 1000)
-                    result.fetched.append((inserted - heard) * 1000)
+                if entry in writer.saved:  # the writer's commit → this desktop's row
+                    result.propagated.append((inserted - writer.saved[entry]) * 1000)
             else:
                 result.missed += 1
     return result
@@ -373,8 +372,7 @@ def run(admin_url: str, clients: int, entries: int, writer: str, baseline_client
             title += " (baseline)"
         print(line(title, result.samples, f", missed {result.missed}"))
         print(line("  writer: committed → saved", result.saved))
-        print(line("  clients: committed → feed event", result.heard))
-        print(line("  clients: feed event → row in model", result.fetched))
+        print(line("  clients: saved → row in model", result.propagated))
         print(
             f"    CPU per client per entry         : {result.cpu_ms:.1f} ms "
             f"(x {result.clients} clients = {result.cpu_ms * result.clients:.0f} ms of CPU "

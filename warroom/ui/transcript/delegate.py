@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap, QPixmapCache
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from warroom.domain.transcript import MARK_TITLE, t_plus
@@ -46,6 +46,10 @@ class TimelineDelegate(QStyledItemDelegate):
         self.declared_at: datetime | None = None
         self.names: Mapping[str, str] = {}
         self.zone: tzinfo = local_zone()
+        self._generation = 0
+        self._space = id(self)  # two panels never share a row's pixmap
+        # A screenful of rows, twice over, at ~110 KB a row: above Qt's default 10 MB.
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 32 * 1024))
 
     @staticmethod
     def row_height(font: QFont) -> int:
@@ -54,15 +58,46 @@ class TimelineDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         return QSize(0, self.row_height(option.font))
 
+    def restyle(self) -> None:
+        """The names or the incident's clock changed: rows painted before are stale."""
+        self._generation += 1
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        """From a pixmap painted once per row and look: when a row arrives, the view repaints
+        every row on screen, on every desktop, and text layout is most of that work."""
         from warroom.ui.transcript.model import TimelineModel
 
         item: Item | None = index.data(TimelineModel.ItemRole)
         if item is None:
             return
         rect: QRect = option.rect
-        palette: QPalette = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        version = item.entry.version if item.entry is not None else 0
+        key = (
+            f"timeline:{self._space}:{self._generation}:{item.key}:{item.uuid}:{version}:"
+            f"{item.pending}:{item.done}:{selected}:{rect.width()}x{rect.height()}"
+        )
+        pixmap: QPixmap | None = QPixmapCache.find(key)  # type: ignore[call-overload]
+        if pixmap is None:
+            ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+            pixmap = QPixmap(rect.size() * ratio)
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            canvas = QPainter(pixmap)
+            self._draw(canvas, QRect(0, 0, rect.width(), rect.height()), option, item, selected)
+            canvas.end()
+            QPixmapCache.insert(key, pixmap)
+        painter.drawPixmap(rect.topLeft(), pixmap)
+
+    def _draw(
+        self,
+        painter: QPainter,
+        rect: QRect,
+        option: QStyleOptionViewItem,
+        item: Item,
+        selected: bool,
+    ) -> None:
+        palette: QPalette = option.palette
         painter.save()
         if selected:
             painter.fillRect(rect, palette.highlight())

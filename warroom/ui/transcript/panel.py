@@ -158,6 +158,12 @@ class TranscriptPanel(QWidget):
         self.person.currentIndexChanged.connect(self._on_filter_changed)
         self.count = QLabel()
         self.count.setObjectName("timelineCount")
+        # Counted again at most every two seconds as entries arrive: a label that changes
+        # lays the panel out again, and every desktop would repaint it for every line.
+        self._count_soon = QTimer(self)
+        self._count_soon.setSingleShot(True)
+        self._count_soon.setInterval(2000)
+        self._count_soon.timeout.connect(self._show_count)
         self.impact_start = QPushButton("Impact started")
         self.impact_start.setToolTip("Mark now (or the line's time) as when customers were hit")
         self.impact_start.clicked.connect(lambda: self._mark(ImpactMark.IMPACT_START))
@@ -281,6 +287,7 @@ class TranscriptPanel(QWidget):
     ) -> None:
         """A war room opened (or was reloaded): everything at once."""
         self.delegate.declared_at = declared_at
+        self.delegate.restyle()
         self.ref = ref
         self.set_people(people)
         self.model.reset(items)
@@ -293,6 +300,7 @@ class TranscriptPanel(QWidget):
         self.people = list(people)
         self._known = {p.handle for p in people}
         self.delegate.names = {p.handle: p.name for p in people}
+        self.delegate.restyle()
         labels = []
         for p in people:
             role = f" · {p.role}" if p.role else ""
@@ -323,7 +331,8 @@ class TranscriptPanel(QWidget):
 
     def put(self, item: Item) -> None:
         self.model.put(item)
-        self._show_count()
+        if not self._count_soon.isActive():
+            self._count_soon.start()
 
     def set_pending_count(self, count: int, offline: bool) -> None:
         if not count:
