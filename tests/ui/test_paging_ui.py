@@ -159,6 +159,7 @@ def test_an_offline_acknowledgement_waits_on_disk_survives_a_restart_and_is_sent
             FakeClock(NOW),
             feed_poll=0.5,
             run_engine=False,
+            reconnect_after=0.3,
         )
         qtbot.addWidget(warroom.window)
         warroom.start()
@@ -180,9 +181,9 @@ def test_an_offline_acknowledgement_waits_on_disk_survives_a_restart_and_is_sent
     assert [p.page_id for p in second.paging.ack_queue.pending()] == [page_id]
     with qtbot.waitSignal(second.database_failed, timeout=15_000):
         pass  # still down: the new app says so and keeps the acknowledgement
-    private_postgres_cluster.start()
+    assert "Trying again every 0.3 s" in second.window.banner.text
     with qtbot.waitSignal(second.database_ready, timeout=15_000):
-        second.window.banner.action.click()  # Retry
+        private_postgres_cluster.start()  # no Retry clicked: the app tries again by itself
     with qtbot.waitSignal(second.paging.acks_flushed, timeout=15_000) as flushed:
         pass
     assert flushed.args == [[page_id]]

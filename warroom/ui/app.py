@@ -47,6 +47,10 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Feature)
 CLOCK_TICK_MS = 30_000
+#: While the database server is unreachable at start, the app tries again this often by
+#: itself: a desktop started during an outage (a laptop on a train) must not wait for a click
+#: to send what its journals hold.
+RECONNECT_SECONDS = 10.0
 
 
 class WarroomApp(QObject):
@@ -69,10 +73,12 @@ class WarroomApp(QObject):
         in_tray: bool = False,
         run_engine: bool = True,
         window: MainWindow | None = None,
+        reconnect_after: float = RECONNECT_SECONDS,
         parent: QObject | None = None,
     ) -> None:
         """``window``: a main window already on screen (``launch.run_app`` paints it before
-        the features are even imported); by default the app makes its own."""
+        the features are even imported); by default the app makes its own.
+        ``reconnect_after``: seconds between attempts while the database server is down."""
         super().__init__(parent)
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -81,6 +87,7 @@ class WarroomApp(QObject):
         self.engine: Any = None
         self.in_tray, self.run_engine = in_tray, run_engine
         self._feed_poll = feed_poll
+        self._reconnect_ms = int(reconnect_after * 1000)
         self._feed_banner = False
         self._shut_down = False
         self._past_first_paint = False
@@ -217,9 +224,16 @@ class WarroomApp(QObject):
                 )
                 self._open_database(with_password)
                 return
+        from warroom.store.database import DatabaseUnavailableError
+
         self.window.set_feed_state(False)
+        again = ""
+        if isinstance(error, DatabaseUnavailableError) and not self._shut_down:
+            seconds = self._reconnect_ms / 1000
+            again = f" Trying again every {seconds:g} s."
+            QTimer.singleShot(self._reconnect_ms, self, lambda: self._open_database(self.settings))
         self.window.banner.show_message(
-            str(error),
+            f"{error}{again}",
             BannerLevel.ERROR,
             action="Retry",
             on_action=lambda: self._open_database(self.settings),
