@@ -111,9 +111,11 @@ def open_war_room(warroom: WarroomApp, grab: Callable[[], None]) -> None:
         for n in range(model.rowCount())
         if model.incident_at(n).status not in ("resolved", "closed")
     ]
+    impact = "Some searches show no products; checkout and orders are not affected."
     if open_rows:
         incident = open_rows[0].id
     else:
+        impact = "Some card payments fail at checkout; no card is charged twice."
         incident = lifecycle.declare(
             context,
             title="Card payments failing at checkout",
@@ -135,7 +137,7 @@ def open_war_room(warroom: WarroomApp, grab: Callable[[], None]) -> None:
             return
         warroom.comms.updates_loaded.disconnect(loaded)
         panel.set_audience("customers")
-        panel.impact.setText("Some card payments fail at checkout; no card is charged twice.")
+        panel.impact.setText(impact)
         panel.impact.textEdited.emit(panel.impact.text())
         panel.bring_forward()
         QTimer.singleShot(1000, grab)
