@@ -31,3 +31,10 @@ def test_import_linter_contracts_are_kept() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+def test_the_composition_root_only_wires() -> None:
+    """``ui/app.py`` builds, connects and tears down; a feature's logic lives in its folder.
+    Growing past 300 lines is the sign that some has crept back in."""
+    lines = (ROOT / "warroom" / "ui" / "app.py").read_text(encoding="utf-8").splitlines()
+    assert len(lines) < 300, f"ui/app.py has {len(lines)} lines; move feature logic out"

@@ -12,7 +12,6 @@ in :meth:`WarroomApp._build_features`; what features ask of each other is connec
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -47,9 +46,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Feature)
 CLOCK_TICK_MS = 30_000
-#: While the database server is unreachable at start, the app tries again this often by
-#: itself: a desktop started during an outage (a laptop on a train) must not wait for a click
-#: to send what its journals hold.
+#: A desktop started during an outage tries again this often, to send what its journals hold.
 RECONNECT_SECONDS = 10.0
 
 
@@ -77,8 +74,7 @@ class WarroomApp(QObject):
         parent: QObject | None = None,
     ) -> None:
         """``window``: a main window already on screen (``launch.run_app`` paints it before
-        the features are even imported); by default the app makes its own.
-        ``reconnect_after``: seconds between attempts while the database server is down."""
+        the features are imported); ``reconnect_after``: seconds between attempts to connect."""
         super().__init__(parent)
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -144,8 +140,7 @@ class WarroomApp(QObject):
         incidents.show_requested.connect(self._on_incidents_show_requested)
         paging.show_window_requested.connect(self.window.bring_to_front)
         paging.quit_requested.connect(self._on_paging_quit_requested)
-        # Stakeholder updates follow the war room that is open, and the status changes made
-        # here; a reminder's "Write update" opens that war room.
+        # The war room's panels follow the incident open; "Write update" opens its war room.
         incidents.incident_opened.connect(self.transcript.show_incident)
         comms = self.comms
         incidents.incident_opened.connect(comms.show_incident)
@@ -168,8 +163,7 @@ class WarroomApp(QObject):
         QTimer.singleShot(0, self, self._after_first_paint)
 
     def _after_first_paint(self) -> None:
-        """The person sees the window: now build the other views, look for a notification
-        server, show the tray icon and open the database."""
+        """Seen: build the other views, find a notification server, the tray, the database."""
         if self._shut_down or self._past_first_paint:
             return
         self._past_first_paint = True
@@ -216,24 +210,18 @@ class WarroomApp(QObject):
 
     def _on_database_open_failed(self, error: WarroomError) -> None:
         if isinstance(error, PasswordRequiredError):
-            password = PasswordDialog.ask(self.window, str(error))
-            if password:
-                url = self.settings.url.set(password=password)
-                with_password = replace(
-                    self.settings, database_url=url.render_as_string(hide_password=False)
-                )
-                self._open_database(with_password)
+            asked = PasswordDialog.settings_with_password(self.window, self.settings, str(error))
+            if asked is not None:
+                self._open_database(asked)
                 return
         from warroom.store.database import DatabaseUnavailableError
 
         self.window.set_feed_state(False)
-        again = ""
-        if isinstance(error, DatabaseUnavailableError) and not self._shut_down:
-            seconds = self._reconnect_ms / 1000
-            again = f" Trying again every {seconds:g} s."
+        again = isinstance(error, DatabaseUnavailableError) and not self._shut_down
+        if again:  # the server is down: try again by itself
             QTimer.singleShot(self._reconnect_ms, self, lambda: self._open_database(self.settings))
         self.window.banner.show_message(
-            f"{error}{again}",
+            f"{error} Trying again every {self._reconnect_ms / 1000:g} s." if again else str(error),
             BannerLevel.ERROR,
             action="Retry",
             on_action=lambda: self._open_database(self.settings),

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
+
+if TYPE_CHECKING:
+    from warroom.store.config import Settings
 
 
 class PasswordDialog:
@@ -17,3 +23,14 @@ class PasswordDialog:
             QLineEdit.EchoMode.Password,
         )
         return text if accepted and text else None
+
+    @classmethod
+    def settings_with_password(
+        cls, parent: QWidget, settings: Settings, reason: str
+    ) -> Settings | None:
+        """The settings with the password the person typed (None if they did not)."""
+        password = cls.ask(parent, reason)
+        if not password:
+            return None
+        url = settings.url.set(password=password)
+        return replace(settings, database_url=url.render_as_string(hide_password=False))
