@@ -81,6 +81,10 @@ class TranscriptFeature(Feature):
         self._retry.setSingleShot(True)
         self._retry.setInterval(RETRY_SECONDS * 1000)
         self._retry.timeout.connect(self.send_pending)
+        self._people_soon = QTimer(self)
+        self._people_soon.setSingleShot(True)
+        self._people_soon.setInterval(1000)
+        self._people_soon.timeout.connect(self._load_people)
 
     @property
     def view(self) -> TranscriptPanel:
@@ -137,8 +141,8 @@ class TranscriptFeature(Feature):
             people_changed |= event.topic.startswith("incident.role_")
         if changed:
             self._fetch(changed)
-        if people_changed:
-            self._load_people()
+        if people_changed and not self._people_soon.isActive():
+            self._people_soon.start()  # roles change in bursts: who may speak, once after
 
     def on_connection_changed(self, connected: bool) -> None:
         if connected:
@@ -146,6 +150,7 @@ class TranscriptFeature(Feature):
 
     def shutdown(self) -> None:
         self._retry.stop()
+        self._people_soon.stop()
         super().shutdown()
 
     # ------------------------------------------------------------------ loading
