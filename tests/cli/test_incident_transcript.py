@@ -236,3 +236,34 @@ def test_note_refuses_a_time_without_offset_and_an_unknown_handle(
     code, md, _ = run(capsys, "incident", "export", number, "--database", amara)
     assert code == 0
     assert "words" not in md.split("## Timeline")[1]
+
+
+def test_closing_names_the_open_action_items_with_their_owners(
+    capsys, database_url, url_as
+) -> None:
+    amara = url_as("amara")
+    number, _declared = _incident(capsys, database_url, amara)
+    for text, owner in (("write the review", "priya"), ("add an alert on 5xx", "lukas")):
+        code, _, err = run(
+            capsys,
+            "incident",
+            "note",
+            number,
+            text,
+            "--kind",
+            "action",
+            "--owner",
+            owner,
+            "--database",
+            amara,
+        )
+        assert code == 0, err
+    code, out, err = run(
+        capsys, "incident", "close", number, "--summary", "Rolled back.", "--database", amara
+    )
+    assert code == 0, err
+    assert out.splitlines() == [
+        f"INC-{number} is closed.",
+        "  follow-up still open: write the review (@priya)",
+        "  follow-up still open: add an alert on 5xx (@lukas)",
+    ]

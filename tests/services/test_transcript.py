@@ -141,16 +141,19 @@ def test_action_items_stay_open_until_done(demo, as_person, incident, clock) -> 
     item = _note(tom, incident, "write the review", kind="action", owner="priya")
     other = _note(tom, incident, "add an alert on 5xx", kind="a", owner="lukas")
     assert (item.owner, item.open_action, item.done_at) == ("priya", True, None)
-    assert open_follow_ups(tom, incident) == ["write the review", "add an alert on 5xx"]
+    assert open_follow_ups(tom, incident) == [
+        "write the review (@priya)",
+        "add an alert on 5xx (@lukas)",
+    ]
     clock.advance(timedelta(hours=1))
     done = entries.set_done(priya, item.id)
     assert (done.done_at, done.done_by, done.open_action) == (clock.now(), "priya", False)
-    assert open_follow_ups(tom, incident) == ["add an alert on 5xx"]
+    assert open_follow_ups(tom, incident) == ["add an alert on 5xx (@lukas)"]
     entries.delete(tom, other.id)
     assert open_follow_ups(tom, incident) == []  # a deleted item is no follow-up
     reopened = entries.set_done(priya, item.id, False)
     assert (reopened.done_at, reopened.done_by) == (None, None)
-    assert open_follow_ups(tom, incident) == ["write the review"]
+    assert open_follow_ups(tom, incident) == ["write the review (@priya)"]
     said = _note(tom, incident, "words", kind="said")
     with pytest.raises(ValidationError, match="Only an action item can be done"):
         entries.set_done(tom, said.id)

@@ -316,11 +316,15 @@ def present_handles(session: Session, incident_id: int, now: datetime) -> tuple[
 
 def open_follow_ups(context: ServiceContext, incident_id: int) -> list[str]:
     """The action items still open: what closing the incident leaves as follow-ups
-    (transcript entries of the kind ``action``, not deleted, not done yet), oldest first."""
+    (transcript entries of the kind ``action``, not deleted, not done yet), oldest first,
+    each with its owner ("… (@felix)") so the close-out says who has it."""
+    owner = aliased(Person)
     with reading(context) as session:
-        return list(
-            session.scalars(
-                select(TranscriptEntry.body)
+        return [
+            f"{body} (@{handle})" if handle else body
+            for body, handle in session.execute(
+                select(TranscriptEntry.body, owner.handle)
+                .outerjoin(owner, owner.id == TranscriptEntry.owner_id)
                 .where(
                     TranscriptEntry.incident_id == incident_id,
                     TranscriptEntry.kind == TranscriptKind.ACTION.value,
@@ -329,4 +333,4 @@ def open_follow_ups(context: ServiceContext, incident_id: int) -> list[str]:
                 )
                 .order_by(TranscriptEntry.occurred_at, TranscriptEntry.id)
             )
-        )
+        ]
