@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialog, QTextBrowser
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -27,7 +28,7 @@ from warroom.store.config import data_dir, load_settings, save_settings
 from warroom.store.database import Database
 from warroom.store.models import TranscriptEntry, TranscriptRevision
 from warroom.ui.app import WarroomApp
-from warroom.ui.common.timefmt import local_zone
+from warroom.ui.common.timefmt import full_time, local_zone
 from warroom.ui.transcript.controller import JOURNAL_FILE
 from warroom.ui.transcript.items import entry_item, event_item
 from warroom.ui.transcript.model import TimelineModel
@@ -267,6 +268,29 @@ def test_up_edits_my_last_entry_and_the_revision_keeps_the_original(
     finally:
         database.dispose()
     assert kept == ["rollback strated", "rollback started"]
+
+    # Edited afterwards with a time at the start: it moves, and the revisions keep the time
+    # it had; "Show revisions…" lists every state.
+    earlier = (NOW - timedelta(minutes=5)).astimezone(local_zone())
+    QTest.keyClick(editor, Qt.Key.Key_Up)
+    editor.selectAll()
+    QTest.keyClicks(editor, f"{earlier:%H:%M} rollback started")
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: _rows(database_url, incident)[0].version == edited.version + 1)
+    assert _rows(database_url, incident)[0].occurred_at == NOW - timedelta(minutes=5)
+    mei.transcript._on_panel_revisions_requested(entry.id)
+    qtbot.waitUntil(lambda: bool(mei.transcript.view.findChildren(QDialog)), timeout=5000)
+    shown = mei.transcript.view.findChildren(QDialog)[-1]
+    text = shown.findChild(QTextBrowser).toPlainText()
+    assert [line for line in text.splitlines() if line.startswith("Version")] == [
+        f"Version {n} · said · happened {when}"
+        for n, when in (
+            (1, full_time(NOW)),
+            (2, full_time(NOW)),
+            (3, full_time(NOW - timedelta(minutes=5))),
+        )
+    ]
+    shown.close()
 
 
 def test_a_concurrent_edit_is_refused_with_both_texts_and_mine_can_be_applied(
