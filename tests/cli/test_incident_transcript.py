@@ -200,27 +200,36 @@ def test_export_writes_atomically_and_refuses_bad_input_without_writing(
     assert (tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
 
 
-def test_note_refuses_a_time_without_offset_and_an_unknown_handle(
+def test_note_reads_a_time_like_every_at_and_refuses_what_no_incident_can_have(
     capsys, database_url, url_as
 ) -> None:
     amara = url_as("amara")
-    number, _ = _incident(capsys, database_url, amara)
+    number, declared = _incident(capsys, database_url, amara)
+    local = (declared - timedelta(minutes=3)).astimezone().replace(tzinfo=None, microsecond=0)
     code, out, err = run(
-        capsys, "incident", "note", number, "words", "--at", "2026-03-02T14:02",
-        "--database", amara,
+        capsys, "incident", "note", number, "before the bridge opened", "--at",
+        local.isoformat(), "--json", "--database", amara,
     )  # fmt: skip
-    assert (code, out) == (1, "")
-    assert err == (
-        "warroom: --at '2026-03-02T14:02' has no offset; add one (+01:00, Z) so the time is "
-        "not a guess\n"
+    assert (code, err) == (0, "")  # without an offset: this computer's local time, as --at is
+    noted = datetime.fromisoformat(json.loads(out)["occurred_at"])
+    assert noted == local.astimezone()
+    for far in ("9999-12-31T23:59+00:00", "0001-01-01T00:00+00:00", "2099-01-01T00:00+00:00"):
+        code, out, err = run(
+            capsys, "incident", "note", number, "x", "--at", far, "--database", amara
+        )
+        assert (code, out) == (1, ""), far
+        assert err.startswith("warroom: "), far
+        assert "Traceback" not in err
+    code, _, err = run(
+        capsys, "incident", "note", number, "words", "--owner", "felix", "--database", amara
     )
+    assert (code, err) == (1, "warroom: --owner is for action items; add --kind action.\n")
     code, _, err = run(
         capsys, "incident", "note", number, "words", "--at", "yesterday", "--database", amara
     )
     assert (code, err) == (
         1,
-        "warroom: --at 'yesterday' is not an ISO-8601 time; write it like "
-        "2026-03-02T14:02:05+01:00\n",
+        "warroom: 'yesterday' is not an ISO-8601 time; write it like 2026-11-24T03:00+00:00\n",
     )
     code, _, err = run(
         capsys, "incident", "note", number, "words", "--speaker", "ghost", "--database", amara
@@ -235,7 +244,9 @@ def test_note_refuses_a_time_without_offset_and_an_unknown_handle(
     assert (code, err) == (1, "warroom: There is no incident INC-999.\n")
     code, md, _ = run(capsys, "incident", "export", number, "--database", amara)
     assert code == 0
-    assert "words" not in md.split("## Timeline")[1]
+    timeline = md.split("## Timeline")[1]
+    assert timeline.count("noted by @amara") == 1  # nothing refused was written
+    assert "before the bridge opened" in timeline
 
 
 def test_closing_names_the_open_action_items_with_their_owners(

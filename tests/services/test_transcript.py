@@ -334,3 +334,22 @@ def test_load_gives_entries_in_time_order_and_the_timeline_s_events(
     assert [e.at for e in data.events] == sorted(e.at for e in data.events)
     assert data.speakers[0].rank == 0  # role holders first
     assert {s.handle for s in data.speakers if s.rank == 0} == {"amara", "tom.h"}
+
+
+def test_a_time_no_incident_can_have_is_refused_and_a_replay_is_kept_at_the_nearest(
+    demo, as_person, incident, clock
+) -> None:
+    """A bot's 9999-12-31 would reach every desktop's timeline and the report: refused with
+    a sentence. The journal's replay is never refused over a skewed clock: it is clamped."""
+    tom = as_person("tom.h")
+    now = clock.now()
+    for far in (now + timedelta(hours=2), now - timedelta(days=8)):
+        with pytest.raises(ValidationError, match="must lie between a week before"):
+            _note(tom, incident, "typo", far)
+    assert _count(tom, incident) == 0
+    ahead = _note(tom, incident, "laptop clock ahead", now + timedelta(hours=3), lenient=True)
+    assert ahead.occurred_at == now
+    soon = _note(tom, incident, "a bot's clock a little ahead", now + timedelta(minutes=30))
+    assert soon.occurred_at == now + timedelta(minutes=30)
+    with pytest.raises(ValidationError, match="must lie between a week before"):
+        entries.edit(tom, soon.id, soon.version, occurred_at=now + timedelta(days=365))

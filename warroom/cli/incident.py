@@ -9,7 +9,10 @@ import argparse
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from warroom.cli.common import iso, print_json, row_id, with_context
+from warroom.cli.common import iso, parse_instant, print_json, row_id, with_context
+from warroom.domain.errors import WarroomError
+from warroom.domain.transcript import parse_kind
+from warroom.domain.vocabulary import TranscriptKind
 
 if TYPE_CHECKING:
     from warroom.cli.common import Commands
@@ -153,7 +156,8 @@ def _register_transcript(actions: Any, database: argparse.ArgumentParser) -> Non
     note.add_argument(
         "--at",
         metavar="ISO",
-        help="when it happened, with an offset (2026-03-02T14:02:05+01:00); default now",
+        help="when it happened (2026-03-02T14:02:05+01:00; without an offset, this computer's "
+        "local time); default now",
     )
     note.add_argument("--json", action="store_true")
     note.set_defaults(handler=_note)
@@ -532,7 +536,9 @@ def _list_updates(args: argparse.Namespace) -> int:
 
 
 def _note(args: argparse.Namespace) -> int:
-    at = _offset_instant(args.at) if args.at is not None else None
+    at = parse_instant(args.at) if args.at is not None else None
+    if args.owner and parse_kind(args.kind or "note") is not TranscriptKind.ACTION:
+        raise WarroomError("--owner is for action items; add --kind action.")
 
     def act(context: ServiceContext) -> int:
         from warroom.services.transcript.notes import note
@@ -565,25 +571,6 @@ def _note(args: argparse.Namespace) -> int:
         return 0
 
     return with_context(args, act)
-
-
-def _offset_instant(text: str) -> datetime:
-    """An ISO time that says its offset: a script's "14:02" is nobody's guess."""
-    from datetime import UTC
-
-    from warroom.domain.errors import WarroomError
-
-    try:
-        instant = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise WarroomError(
-            f"--at '{text}' is not an ISO-8601 time; write it like 2026-03-02T14:02:05+01:00"
-        ) from None
-    if instant.tzinfo is None:
-        raise WarroomError(
-            f"--at '{text}' has no offset; add one (+01:00, Z) so the time is not a guess"
-        )
-    return instant.astimezone(UTC)
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -162,6 +162,31 @@ def check_body(body: str, mark: ImpactMark | None = None) -> str:
     return words
 
 
+#: How long before its declaration an entry may say it happened: impact often starts before
+#: anyone declares, but a week earlier is a typo.
+EARLIEST_BEFORE_DECLARED = timedelta(days=7)
+#: How far after now an entry may say it happened: a bot's or a laptop's clock may run ahead
+#: of the database's, but not by more than this.
+LATEST_AHEAD = timedelta(hours=1)
+
+
+def check_occurred(at: datetime, declared: datetime, now: datetime) -> datetime:
+    """An entry's time, if it is one an incident can have; otherwise one sentence saying
+    which times are (a bot's 9999-12-31 must not reach every desktop's timeline)."""
+    if at < declared - EARLIEST_BEFORE_DECLARED or at > now + LATEST_AHEAD:
+        raise ValidationError(
+            f"An entry's time must lie between a week before the incident was declared "
+            f"({declared:%Y-%m-%d %H:%M} UTC) and now; {at:%Y-%m-%d %H:%M} UTC is not."
+        )
+    return at
+
+
+def clamp_occurred(at: datetime, declared: datetime, now: datetime) -> datetime:
+    """The nearest time :func:`check_occurred` accepts: for the journal's replay, whose
+    entries were typed on a computer whose clock may be off, and must not be refused."""
+    return min(max(at, declared - EARLIEST_BEFORE_DECLARED), now)
+
+
 def t_plus(at: datetime, declared: datetime) -> str:
     """``T+01:02:03`` since the declaration; before it (impact that began earlier),
     ``T-00:03:00``. Hours grow past 99 rather than wrap: an incident may last days."""

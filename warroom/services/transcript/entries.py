@@ -20,6 +20,8 @@ from warroom.domain.incidents import incident_ref
 from warroom.domain.transcript import (
     EditConflictError,
     check_body,
+    check_occurred,
+    clamp_occurred,
     entry_payload,
     excerpt,
     parse_kind,
@@ -75,7 +77,10 @@ def record(context: ServiceContext, entry: NewEntry, *, lenient: bool = False) -
                     "incident; each entry needs its own (a new UUID)."
                 )
             return known
-        incident_id = _incident_id(session, entry.incident_id)
+        incident_id, declared = _incident(session, entry.incident_id)
+        occurred = (clamp_occurred if lenient else check_occurred)(
+            entry.occurred_at, declared, work.now
+        )
         speaker_id, body = _person(session, entry.speaker, body, lenient, "speaker")
         owner_id, body = _person(session, entry.owner, body, lenient, "owner")
         if kind is not TranscriptKind.ACTION:
@@ -89,7 +94,7 @@ def record(context: ServiceContext, entry: NewEntry, *, lenient: bool = False) -
                 body=body,
                 speaker_id=speaker_id,
                 author=me.handle,
-                occurred_at=entry.occurred_at,
+                occurred_at=occurred,
                 recorded_at=work.now,
                 deleted=False,
                 version=1,
@@ -141,6 +146,9 @@ def edit(
             )
         if occurred_at is not None and occurred_at.tzinfo is None:
             raise ValidationError("An entry's time needs a time zone.")
+        if occurred_at is not None:  # checked before anything changes (a query flushes)
+            _id, declared = _incident(session, current.incident_id)
+            check_occurred(occurred_at, declared, work.now)
         if not _revisions_exist(session, entry_id):
             _keep_revision(session, current, current.author, current.recorded_at)
         new_mark = current.mark if mark == KEEP else (ImpactMark(mark).value if mark else None)
@@ -233,11 +241,14 @@ def _recorded(session: Session, client_uuid: str) -> EntryRow | None:
     return entry_rows(session, [found])[0] if found is not None else None
 
 
-def _incident_id(session: Session, incident_id: int) -> int:
-    found = session.scalar(select(Incident.id).where(Incident.id == incident_id))
+def _incident(session: Session, incident_id: int) -> tuple[int, datetime]:
+    """The incident's id and when it was declared (the clock its entries are read on)."""
+    found = session.execute(
+        select(Incident.id, Incident.declared_at).where(Incident.id == incident_id)
+    ).first()
     if found is None:
         raise NotFoundError(f"There is no incident {incident_ref(incident_id)}.")
-    return found
+    return found[0], found[1]
 
 
 def _person(
