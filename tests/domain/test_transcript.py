@@ -24,12 +24,14 @@ NOW = datetime(2026, 3, 2, 13, 30, tzinfo=UTC)  # 14:30 in Berlin
         ("/a write the review", TranscriptKind.ACTION, "write the review"),
         ("/f support is swamped", TranscriptKind.FELT, "support is swamped"),
         ("/n bridge moved", TranscriptKind.NOTE, "bridge moved"),
-        ("/DEC upper case works", TranscriptKind.DECIDED, "upper case works"),
-        ("/fe longer starts work", TranscriptKind.FELT, "longer starts work"),
+        ("/DECIDED upper case works", TranscriptKind.DECIDED, "upper case works"),
+        ("/felt whole words work", TranscriptKind.FELT, "whole words work"),
+        ("/no rollback yet", None, "/no rollback yet"),  # not "note: rollback yet"
+        ("/dec is no shortcut", None, "/dec is no shortcut"),
         ("plain words", None, "plain words"),
         ("/var/log is full", None, "/var/log is full"),  # a path is words
         ("/etc is read-only", None, "/etc is read-only"),  # not a kind: stays
-        ("/sa ambiguous? no: said", TranscriptKind.SAID, "ambiguous? no: said"),
+        ("/sa is no shortcut", None, "/sa is no shortcut"),
     ],
 )
 def test_a_prefix_names_the_kind_and_anything_else_stays_words(line, kind, body) -> None:

@@ -536,3 +536,23 @@ def test_a_long_timeline_paints_only_the_rows_on_screen(qtbot, monkeypatch) -> N
     assert asked["data"] < 2_000
     last = panel.view.rowAt(panel.view.viewport().height() - 2)
     assert last == 99_999  # at the bottom, where the scribe writes
+
+
+def test_the_line_says_what_it_did_not_record(qtbot, open_app, incident, database_url) -> None:
+    mei = open_app("mei")
+    _open(qtbot, mei, incident)
+    panel = mei.transcript.view
+    QTest.keyClicks(panel.editor, "/d")
+    QTest.keyClick(panel.editor, Qt.Key.Key_Return)
+    assert "needs words after its prefix" in panel.state.text()
+    assert panel.editor.toPlainText() == "/d"  # kept, for the words to follow
+    panel.editor.clear()
+    ahead = (NOW + timedelta(minutes=30)).astimezone(local_zone())  # today's is still to come
+    QTest.keyClicks(panel.editor, f"{ahead:%H:%M} the deploy started")
+    QTest.keyClick(panel.editor, Qt.Key.Key_Return)
+    assert "long before the incident was declared" in panel.state.text()
+    panel.editor.clear()
+    _type(qtbot, mei, "/a @nobody fix the rebuild")
+    assert "@nobody is not on the roster" in panel.state.text()
+    [entry] = _rows(database_url, incident)  # only the last one was recorded
+    assert (entry.kind, entry.body, entry.owner_id) == ("action", "@nobody fix the rebuild", None)

@@ -43,7 +43,8 @@ KIND_MEANING: Mapping[str, str] = {
 }
 
 #: The short prefixes. ``/d`` is *decided* (decisions matter most in a review); *did* is
-#: ``/did``; any longer unambiguous start of a kind's word works too (``/dec``, ``/fe``).
+#: ``/did``. In a line only these and the kinds' whole words count: a start of a word would
+#: turn "/no rollback yet" into a note that says "rollback yet".
 KIND_SHORTCUTS: Mapping[str, TranscriptKind] = {
     "s": TranscriptKind.SAID,
     "d": TranscriptKind.DECIDED,
@@ -94,7 +95,15 @@ def parse_kind(text: str) -> TranscriptKind:
     return found
 
 
+def _line_kind(word: str) -> TranscriptKind | None:
+    """A line's prefix: a shortcut or a kind's whole word, nothing looser."""
+    if word in KIND_SHORTCUTS:
+        return KIND_SHORTCUTS[word]
+    return next((k for k in KIND_ORDER if k.value == word), None)
+
+
 def _kind_for(word: str) -> TranscriptKind | None:
+    """A kind named on purpose (a command's ``--kind``): an unambiguous start will do."""
     if word in KIND_SHORTCUTS:
         return KIND_SHORTCUTS[word]
     matches = [k for k in KIND_ORDER if k.value.startswith(word)] if word else []
@@ -123,7 +132,7 @@ def parse_line(text: str, now: datetime, zone: tzinfo) -> ParsedLine:
         if prefix:
             word = prefix.group(1).lower()
             mark = _mark_for(word)
-            kind = None if mark else _kind_for(word)
+            kind = None if mark else _line_kind(word)
             if kind or mark:
                 rest = rest[prefix.end() :]
         clock = _TIME.match(rest) if at is None else None

@@ -149,7 +149,7 @@ class TimelineDelegate(QStyledItemDelegate):
                 who = MARK_TITLE.get(item.mark, item.mark)
             width = QFontMetrics(bold).horizontalAdvance("Siobhan Kelly  ")
             if who:
-                x = self._text(painter, x, middle, width, who, QFontMetrics(bold))
+                x = self._text(painter, x, middle, width - 10, who, QFontMetrics(bold)) + 10
             painter.setFont(font)
 
         tail = self._tail(item)

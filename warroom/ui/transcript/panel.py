@@ -12,7 +12,7 @@ import html
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
@@ -52,6 +52,8 @@ from warroom.ui.transcript.model import TimelineModel
 
 #: How long "Entry deleted — Undo" stays offered.
 UNDO_SECONDS = 10
+#: A backdated time this long before the declaration is taken for a typo, not recorded.
+_LONG_BEFORE = timedelta(hours=1)
 _TRANSCRIPT_KINDS = frozenset(k.value for k in KIND_ORDER)
 _FILTERS: Sequence[tuple[str, frozenset[str] | None]] = (
     ("Everything", None),
@@ -411,6 +413,17 @@ class TranscriptPanel(QWidget):
         parsed = parse_line(text, first_keystroke, local_zone())
         handle = parsed.handle if parsed.handle in self._known else None
         body = parsed.body if handle or not parsed.handle else f"@{parsed.handle} {parsed.body}"
+        declared = self.delegate.declared_at
+        if not body and parsed.mark is None:
+            self._say("Not recorded: an entry needs words after its prefix.")
+            return
+        if parsed.at is not None and declared is not None and parsed.at < declared - _LONG_BEFORE:
+            when = parsed.at.astimezone(local_zone())
+            self._say(
+                f"Not recorded: {when:%H:%M} is read as {when:%a %d %b} (today's is still to "
+                "come), long before the incident was declared. Check the time."
+            )
+            return
         editing = self.editing
         if editing is not None and editing.entry is not None:
             changes: dict[str, object] = {"body": body}
@@ -429,8 +442,6 @@ class TranscriptPanel(QWidget):
         elif handle:
             speaker = handle
             self.set_speaker(handle)  # the speaker stays until changed
-        if not body and parsed.mark is None:
-            return
         self.record_requested.emit(
             Draft(
                 str(uuid.uuid4()),
@@ -443,6 +454,12 @@ class TranscriptPanel(QWidget):
             )
         )
         self.editor.take()
+        if parsed.handle and handle is None:
+            self._say(f"@{parsed.handle} is not on the roster: kept in the words, no one named.")
+
+    def _say(self, text: str) -> None:
+        """A word about the line, until the next keystroke."""
+        self.state.setText(f"<span style='color:#b44d12'>{html.escape(text)}</span>")
 
     def _mark(self, mark: ImpactMark) -> None:
         words = self.editor.toPlainText().strip()
