@@ -12,7 +12,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything creates a QApplication
 
-import contextlib
 import itertools
 import shutil
 import sqlite3
@@ -31,6 +30,7 @@ import psycopg.sql
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests import pg_logins
 from tests.pg_cluster import PrivateCluster
 from warroom.domain.clock import FakeClock
 from warroom.services.context import ServiceContext
@@ -224,23 +224,7 @@ PERSON_PASSWORD = "warroom-test-person"
 
 def ensure_login(admin_url: str, handle: str) -> None:
     """A PostgreSQL login named after a person, able to use the test database's tables."""
-    url = make_url(admin_url).set(drivername="postgresql")
-    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (handle,)).fetchone()
-        role = psycopg.sql.Identifier(handle)
-        if not exists:
-            with contextlib.suppress(psycopg.errors.DuplicateObject):  # another test run
-                admin.execute(
-                    psycopg.sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                        role, psycopg.sql.Literal(PERSON_PASSWORD)
-                    )
-                )
-        for what in ("TABLES", "SEQUENCES"):
-            admin.execute(
-                psycopg.sql.SQL("GRANT ALL ON ALL {} IN SCHEMA public TO {}").format(
-                    psycopg.sql.SQL(what), role
-                )
-            )
+    pg_logins.ensure_login(admin_url, handle, PERSON_PASSWORD)
 
 
 @pytest.fixture

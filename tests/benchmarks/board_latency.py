@@ -27,8 +27,10 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository: tests.*
 from feed_latency import percentiles, raw_listen_notify
 
+from tests import pg_logins
 from warroom.domain.clock import FakeClock, SystemClock
 from warroom.services.context import ServiceContext
 from warroom.services.demo import seed_demo
@@ -98,21 +100,7 @@ def _client(url: str, incident: int, data: str, ready, stop, results) -> None:  
 
 
 def ensure_login(admin: str, handle: str) -> None:
-    with psycopg.connect(admin, autocommit=True) as connection:
-        if not connection.execute(
-            "SELECT 1 FROM pg_roles WHERE rolname = %s", (handle,)
-        ).fetchone():
-            connection.execute(
-                psycopg.sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                    psycopg.sql.Identifier(handle), psycopg.sql.Literal(PASSWORD)
-                )
-            )
-        for what in ("TABLES", "SEQUENCES"):
-            connection.execute(
-                psycopg.sql.SQL("GRANT ALL ON ALL {} IN SCHEMA public TO {}").format(
-                    psycopg.sql.SQL(what), psycopg.sql.Identifier(handle)
-                )
-            )
+    pg_logins.ensure_login(admin, handle, PASSWORD)
 
 
 def run(admin_url: str, clients: int, changes: int) -> None:
