@@ -14,7 +14,9 @@ from sqlalchemy import select
 
 from tests.services.conftest import MONDAY_10_UTC
 from warroom.domain.errors import NotFoundError, ValidationError
-from warroom.domain.report_render import Report, Stamper, md_text, render_html, render_markdown
+from warroom.domain.report import Report, Stamper
+from warroom.domain.report_html import render_html
+from warroom.domain.report_markdown import md_text, render_markdown
 from warroom.domain.roster_file import parse_roster
 from warroom.services.comms.updates import post_update
 from warroom.services.incidents import lifecycle, roles

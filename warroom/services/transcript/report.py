@@ -1,6 +1,7 @@
 """The post-incident report: everything about an incident gathered in one read transaction
 (a consistent snapshot on both databases) into the plain values
-:mod:`warroom.domain.report_render` turns into Markdown or HTML.
+:mod:`warroom.domain.report_markdown` and :mod:`warroom.domain.report_html` turn into
+Markdown or HTML.
 
 An incident may hold 100,000 entries: they are read as columns with one query (deleted ones
 left out by the database), and every other part of the report is one query of its own, so
@@ -25,7 +26,7 @@ from warroom.domain.comms import delivery_label
 from warroom.domain.errors import ValidationError
 from warroom.domain.events import describe
 from warroom.domain.incidents import ROLE_TITLE, incident_ref
-from warroom.domain.report_render import (
+from warroom.domain.report import (
     ActionItem,
     PageLinked,
     Report,
@@ -35,9 +36,9 @@ from warroom.domain.report_render import (
     Tick,
     TimelineItem,
     UpdateSent,
-    render_html,
-    render_markdown,
 )
+from warroom.domain.report_html import render_html
+from warroom.domain.report_markdown import render_markdown
 from warroom.domain.transcript import event_category, impact_window
 from warroom.domain.vocabulary import TranscriptKind
 from warroom.services.context import ServiceContext, reading
