@@ -86,10 +86,6 @@ class ScribeJournal:
             entries = [e for e in entries if e.incident_id == incident_id]
         return sorted(entries, key=lambda e: e.occurred_at)
 
-    def is_pending(self, uuid: str) -> bool:
-        with self._lock:
-            return uuid in self._pending
-
     # ------------------------------------------------------------------ the file
 
     def _write(self, record: dict[str, Any]) -> None:

@@ -227,9 +227,11 @@ class TranscriptFeature(Feature):
 
     def record(self, draft: Draft) -> None:
         """On disk first (this returns once the journal is fsync'd), on screen, then sent."""
+        if self.current is None:
+            return
         entry = JournalEntry(
             draft.uuid,
-            self.current or 0,
+            self.current,
             draft.body,
             draft.kind,
             draft.occurred_at.isoformat(),
@@ -238,8 +240,6 @@ class TranscriptFeature(Feature):
             draft.owner,
             draft.mark,
         )
-        if self.current is None:
-            return
         self.journal.append(entry)
         self.view.put(pending_item(entry))
         self._show_pending()

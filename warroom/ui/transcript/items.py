@@ -47,10 +47,6 @@ class Item:
     def is_entry(self) -> bool:
         return self.uuid is not None
 
-    @property
-    def mine_to_edit(self) -> bool:
-        return self.entry is not None
-
 
 def _folded(*parts: str | None) -> str:
     return " ".join(p for p in parts if p).casefold()

@@ -130,13 +130,6 @@ class TimelineModel(QAbstractListModel):
     def item(self, row: int) -> Item:
         return self._rows[row]
 
-    def row_of(self, uuid: str) -> int | None:
-        item = self._by_uuid.get(uuid)
-        return None if item is None else self._find(self._rows, self._row_keys, item)
-
-    def entry(self, uuid: str) -> Item | None:
-        return self._by_uuid.get(uuid)
-
     def entries(self) -> list[Item]:
         """Every entry (filtered or not), in time order."""
         return [i for i in self._all if i.uuid is not None]
